@@ -1,0 +1,83 @@
+"""The ``trello-tui`` command line.
+
+Subcommands import what they need lazily: ``add`` and ``sync`` must never load Textual, so
+that capture from a shell stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from trello_tui.sandbox.serve import run_from_cli
+
+    return run_from_cli(args)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from trello_tui.ui.launch import run_demo
+
+    return run_demo(args)
+
+
+def _cmd_tui(args: argparse.Namespace) -> int:
+    from trello_tui.ui.launch import run_tui
+
+    return run_tui(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trello-tui",
+        description="A keyboard-driven terminal client for Trello.",
+    )
+    parser.add_argument("--board", help="open this board (name, id or short link)")
+    parser.add_argument("--offline", action="store_true", help="read only the local cache")
+    parser.set_defaults(handler=_cmd_tui)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run the app on the built-in sandbox (no account needed)")
+    demo.add_argument("--seed", default="demo", help="demo | empty | cards:N | PATH")
+    demo.add_argument(
+        "--teammate",
+        type=float,
+        default=8.0,
+        metavar="SECONDS",
+        help="a simulated teammate changes something every SECONDS (0: never)",
+    )
+    demo.set_defaults(handler=_cmd_demo)
+
+    sandbox = sub.add_parser("sandbox", help="serve the Trello-compatible sandbox API")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    sandbox.add_argument("--seed", default="demo", help="demo | empty | cards:N | PATH")
+    sandbox.add_argument("--state", default=None, metavar="FILE", help="persist the world here")
+    sandbox.add_argument("--admin", action="store_true", help="enable the /_sandbox/ admin API")
+    sandbox.add_argument(
+        "--teammate",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="a simulated teammate changes something every SECONDS",
+    )
+    sandbox.set_defaults(handler=_cmd_sandbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

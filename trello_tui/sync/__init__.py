@@ -1,0 +1,1 @@
+"""Keeps the local model true to Trello: operations, engine, polling, webhooks."""

@@ -1,0 +1,1 @@
+"""The terminal UI. The only package that imports Textual."""
