@@ -1,0 +1,160 @@
+"""BoardView: the board's lists as columns side by side, scrolling sideways when they overflow.
+
+Only lists are widgets (a header and a CardColumn each); cards are painted by the columns.
+The view keeps the focus model (which column, which row) and repaints what a BoardChange
+names: a list's column reloads its order, a card's face is re-laid out, a structural change
+rebuilds the columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.containers import HorizontalScroll, Vertical
+from textual.widgets import Static
+
+from trello_tui.sync.state import BoardChange, BoardState
+from trello_tui.ui.widgets.card_face import FaceContext
+from trello_tui.ui.widgets.column import CardColumn, CardFilter
+
+
+class ListHeader(Static):
+    """A list's name and its card count (``shown/total`` while filtered)."""
+
+
+class ListBox(Vertical):
+    """One list: header above its virtualised column."""
+
+
+class Columns(HorizontalScroll, can_focus=False):
+    """The sideways-scrolling strip of lists (focus lives in the columns)."""
+
+
+class BoardView(Vertical):
+    """Every open list of a board, with one focused card."""
+
+    def __init__(
+        self,
+        state: BoardState,
+        context: Callable[[], FaceContext],
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.state = state
+        self.context = context
+        self.card_filter: CardFilter | None = None
+
+    def compose(self) -> ComposeResult:
+        with Columns(id="columns"):
+            for trello_list in self.state.open_lists():
+                with ListBox(classes="list"):
+                    yield ListHeader(self._header_text(trello_list.id), classes="list-header")
+                    yield CardColumn(
+                        self.state,
+                        trello_list.id,
+                        self.context,
+                        card_filter=self.card_filter,
+                        id=f"col-{trello_list.id}",
+                    )
+
+    # -- lookup -----------------------------------------------------------------------------
+
+    @property
+    def columns(self) -> list[CardColumn]:
+        return list(self.query(CardColumn))
+
+    def column_for(self, list_id: str) -> CardColumn | None:
+        return next((c for c in self.columns if c.list_id == list_id), None)
+
+    @property
+    def current(self) -> CardColumn | None:
+        focused = self.screen.focused
+        if isinstance(focused, CardColumn) and focused in self.columns:
+            return focused
+        return self._last_focused if self._last_focused in self.columns else None
+
+    _last_focused: CardColumn | None = None
+
+    @property
+    def focused_card_id(self) -> str | None:
+        column = self.current
+        return column.cursor_id if column else None
+
+    def on_descendant_focus(self) -> None:
+        focused = self.screen.focused
+        if isinstance(focused, CardColumn):
+            self._last_focused = focused
+            box = focused.parent if isinstance(focused.parent, ListBox) else focused
+            self.query_one(Columns).scroll_to_widget(box, animate=False)
+
+    def _header_text(self, list_id: str) -> str:
+        name = self.state.lists[list_id].name if list_id in self.state.lists else "?"
+        total = len(self.state.card_ids_in(list_id))
+        column = self.column_for(list_id) if self.is_mounted else None
+        if self.card_filter is not None and column is not None:
+            return f"{name}  [dim]{len(column.ids)}/{total}[/]"
+        return f"{name}  [dim]{total}[/]"
+
+    def refresh_headers(self) -> None:
+        for column in self.columns:
+            header = column.parent.query_one(ListHeader) if column.parent else None
+            if header is not None:
+                header.update(self._header_text(column.list_id))
+
+    # -- focus ------------------------------------------------------------------------------
+
+    def focus_card(self, card_id: str) -> bool:
+        card = self.state.cards.get(card_id)
+        column = self.column_for(card.id_list) if card else None
+        if column is None or not column.select(card_id):
+            return False
+        column.focus()
+        return True
+
+    def focus_column(self, index: int, row: int | None = None) -> None:
+        columns = self.columns
+        if not columns:
+            return
+        index = max(0, min(index, len(columns) - 1))
+        target = columns[index]
+        if row is not None:
+            target.move_cursor(row)
+        target.focus()
+
+    def step_column(self, delta: int) -> None:
+        columns = self.columns
+        current = self.current
+        if current is None:
+            self.focus_column(0)
+            return
+        self.focus_column(columns.index(current) + delta, current.cursor)
+
+    # -- changes ----------------------------------------------------------------------------
+
+    def set_filter(self, card_filter: CardFilter | None) -> None:
+        self.card_filter = card_filter
+        for column in self.columns:
+            column.card_filter = card_filter
+            column.reload()
+        self.refresh_headers()
+
+    async def apply_change(self, change: BoardChange) -> None:
+        """Repaint what ``change`` names, and nothing else."""
+        if change.structure:
+            focused = self.focused_card_id
+            await self.recompose()
+            if focused is not None:
+                self.call_after_refresh(self.focus_card, focused)
+            return
+        columns = {column.list_id: column for column in self.columns}
+        for list_id in change.lists:
+            column = columns.get(list_id)
+            if column is not None:
+                column.reload()
+        if change.cards:
+            for column in columns.values():
+                column.invalidate(change.cards)
+        if change.lists:
+            self.refresh_headers()

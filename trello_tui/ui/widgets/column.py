@@ -1,0 +1,304 @@
+"""CardColumn: one list's cards, virtualised with Textual's line API.
+
+No widget is mounted per card. The column keeps, per card, its laid-out face (string work,
+cheap, done for every card so heights and the scrollbar are exact) and, only for cards that
+have been on screen, its painted Strips. A change to one card drops that card's cache entries
+and repaints its lines; a change of order rebuilds the offsets (one pass over the heights).
+``render_line`` finds the card under a screen line with a bisect over those offsets.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from trello_tui.sync.state import BoardState
+from trello_tui.trello.models import Card
+from trello_tui.ui.widgets.card_face import FaceContext, Line, layout_card, paint
+
+#: Padding inside a card (left + right), in cells.
+PADDING = 2
+#: Painted cards kept per column; on-screen cards are a few dozen, so this bounds memory.
+PAINT_CACHE = 512
+
+CardFilter = Callable[[Card], bool]
+
+
+class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
+    """The cards of one list, top to bottom, with a cursor on one of them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "card-face--card",
+        "card-face--cursor",
+        "card-face--cursor-blur",
+        "card-face--name",
+        "card-face--badge",
+        "card-face--overdue",
+        "card-face--due-soon",
+        "card-face--due-complete",
+        "card-face--check-done",
+        "card-face--member",
+        "card-face--label-plain",
+        "card-face--pending",
+        "card-face--plain",
+        "card-face--empty",
+    }
+
+    class CardClicked(Message):
+        """A card was clicked (``chain`` 2 is a double click)."""
+
+        def __init__(self, column: CardColumn, card_id: str, chain: int) -> None:
+            super().__init__()
+            self.column = column
+            self.card_id = card_id
+            self.chain = chain
+
+        @property
+        def control(self) -> CardColumn:
+            return self.column
+
+    class CardDropped(Message):
+        """A card dragged from this column was released over ``target`` at ``index``."""
+
+        def __init__(self, column: CardColumn, card_id: str, target: CardColumn, index: int):
+            super().__init__()
+            self.column = column
+            self.card_id = card_id
+            self.target = target
+            self.index = index
+
+        @property
+        def control(self) -> CardColumn:
+            return self.column
+
+    def __init__(
+        self,
+        state: BoardState,
+        list_id: str,
+        context: Callable[[], FaceContext],
+        *,
+        card_filter: CardFilter | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.state = state
+        self.list_id = list_id
+        self.context = context
+        self.card_filter = card_filter
+        self.ids: list[str] = []
+        self.cursor = 0
+        self._heights: list[int] = []
+        self._offsets: list[int] = [0]
+        self._text_width = 0
+        # card id -> (the Card laid out, layout); identity of the Card detects staleness.
+        self._layouts: dict[str, tuple[Card, list[Line]]] = {}
+        self._painted: dict[str, list[Strip]] = {}
+        self._drag: str | None = None
+
+    # -- data -------------------------------------------------------------------------------
+
+    @property
+    def cursor_id(self) -> str | None:
+        return self.ids[self.cursor] if 0 <= self.cursor < len(self.ids) else None
+
+    def visible_ids(self) -> list[str]:
+        ids = self.state.card_ids_in(self.list_id)
+        if self.card_filter is None:
+            return list(ids)
+        cards, keep = self.state.cards, self.card_filter
+        return [card_id for card_id in ids if keep(cards[card_id])]
+
+    def reload(self, keep: str | None = None) -> None:
+        """Re-read the list's order; the cursor stays on ``keep`` (default: its card)."""
+        keep = keep or self.cursor_id
+        old_index = self.cursor
+        self.ids = self.visible_ids()
+        if keep is not None and keep in self._index_cache():
+            self.cursor = self._index[keep]
+        else:
+            self.cursor = min(old_index, max(0, len(self.ids) - 1))
+        self._relayout()
+
+    def _index_cache(self) -> dict[str, int]:
+        self._index = {card_id: i for i, card_id in enumerate(self.ids)}
+        return self._index
+
+    def invalidate(self, card_ids: Iterable[str]) -> None:
+        """Faces of these cards changed: drop their caches and repaint them."""
+        touched = False
+        for card_id in card_ids:
+            touched |= self._layouts.pop(card_id, None) is not None
+            self._painted.pop(card_id, None)
+        if touched:
+            self._relayout()
+
+    def invalidate_all(self) -> None:
+        self._layouts.clear()
+        self._painted.clear()
+        self._relayout()
+
+    def _layout_of(self, card_id: str, ctx: FaceContext | None = None) -> list[Line]:
+        card = self.state.cards[card_id]
+        cached = self._layouts.get(card_id)
+        if cached is not None and cached[0] is card:
+            return cached[1]
+        lines = layout_card(card, ctx or self.context(), self._text_width)
+        self._layouts[card_id] = (card, lines)
+        self._painted.pop(card_id, None)
+        return lines
+
+    def _relayout(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        text_width = max(1, width - PADDING)
+        if text_width != self._text_width:
+            self._text_width = text_width
+            self._layouts.clear()
+            self._painted.clear()
+        ctx = self.context()
+        # +1: the gap line below each card.
+        self._heights = [len(self._layout_of(card_id, ctx)) + 1 for card_id in self.ids]
+        self._offsets = [0, *itertools.accumulate(self._heights)]
+        self.virtual_size = Size(width, self._offsets[-1])
+        self.refresh()
+
+    # -- painting ---------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # The theme changed: painted strips carry the old colours.
+        self._painted.clear()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def _style(self, key: str) -> Style:
+        return self.get_component_rich_style(f"card-face--{key}", partial=True)
+
+    def _strips(self, index: int) -> list[Strip]:
+        card_id = self.ids[index]
+        painted = self._painted.get(card_id)
+        if painted is None:
+            painted = paint(self._layout_of(card_id), self._text_width, self._style)
+            if len(self._painted) >= PAINT_CACHE:
+                self._painted.pop(next(iter(self._painted)))
+            self._painted[card_id] = painted
+        return painted
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = self.scroll_offset.y + y
+        index = bisect.bisect_right(self._offsets, line) - 1
+        if not self.ids:
+            if line == 0:
+                empty = self.get_component_rich_style("card-face--empty")
+                return Strip([Segment(" (no cards)", empty)]).adjust_cell_length(
+                    width, self.rich_style
+                )
+            return Strip.blank(width, self.rich_style)
+        if index >= len(self.ids):
+            return Strip.blank(width, self.rich_style)
+        row = line - self._offsets[index]
+        strips = self._strips(index)
+        if row >= len(strips):
+            return Strip.blank(width, self.rich_style)
+        if index == self.cursor:
+            key = "card-face--cursor" if self.has_focus else "card-face--cursor-blur"
+        else:
+            key = "card-face--card"
+        return strips[row].apply_style(self.get_component_rich_style(key))
+
+    # -- cursor -----------------------------------------------------------------------------
+
+    def card_region(self, index: int) -> tuple[int, int]:
+        """(first line, height without the gap) of the card at ``index``."""
+        if index >= len(self._heights):  # not laid out yet (no width before the first resize)
+            return 0, 0
+        return self._offsets[index], self._heights[index] - 1
+
+    def move_cursor(self, index: int) -> None:
+        if not self.ids:
+            self.cursor = 0
+            return
+        old = self.cursor
+        self.cursor = max(0, min(index, len(self.ids) - 1))
+        for i in {old, self.cursor}:
+            if 0 <= i < len(self.ids):
+                top, height = self.card_region(i)
+                self.refresh_lines(top, height)
+        self.scroll_to_cursor()
+
+    def select(self, card_id: str) -> bool:
+        index = self._index_cache().get(card_id)
+        if index is None:
+            return False
+        self.move_cursor(index)
+        return True
+
+    def scroll_to_cursor(self, animate: bool = False) -> None:
+        if not self.ids or len(self._heights) <= self.cursor:
+            return
+        top, height = self.card_region(self.cursor)
+        view = self.scrollable_content_region.height
+        y = self.scroll_offset.y
+        if top < y:
+            self.scroll_to(y=top, animate=animate, immediate=True)
+        elif top + height + 1 > y + view:
+            self.scroll_to(y=max(0, top + height + 1 - view), animate=animate, immediate=True)
+
+    def index_at(self, content_y: int) -> int:
+        """The card index at a content line (clamped; the end for below the last card)."""
+        index = bisect.bisect_right(self._offsets, content_y) - 1
+        return max(0, min(index, len(self.ids)))
+
+    # -- mouse ------------------------------------------------------------------------------
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        index = self.index_at(event.y + self.scroll_offset.y)
+        if index < len(self.ids):
+            self._drag = self.ids[index]
+            self.capture_mouse()
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        card_id, self._drag = self._drag, None
+        self.capture_mouse(False)
+        if card_id is None:
+            return
+        target, _ = self.screen.get_widget_at(event.screen_x, event.screen_y)
+        if not isinstance(target, CardColumn):
+            return
+        y = event.screen_y - target.content_region.y + target.scroll_offset.y
+        index = target.index_at(y)
+        if target is self and self.ids[min(index, len(self.ids) - 1)] == card_id:
+            return
+        self.post_message(self.CardDropped(self, card_id, target, index))
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.index_at(event.y + self.scroll_offset.y)
+        if index < len(self.ids):
+            self.focus()
+            self.move_cursor(index)
+            self.post_message(self.CardClicked(self, self.ids[index], event.chain))
