@@ -1,0 +1,281 @@
+"""The outbox: every write the user made, on disk before it is sent, until Trello confirms it.
+
+One SQLite file in the state directory (``paths.outbox_db()``), WAL with ``synchronous=FULL``
+so a committed row survives a kill or a power cut. Rows are kept in submission order
+(``seq``) and move through these states::
+
+    pending --mark_sent--> sent --confirm--> (row deleted)
+       ^                     |
+       |                     +--fail-------> failed --retry--> pending
+       +---------------------+ (transient: back to pending)     \\--discard--> (deleted)
+
+A row still ``sent`` when the program starts is a write whose outcome is unknown (killed
+mid-request): the engine must reconcile it before sending it again, so a create is never
+duplicated. ``sent_at`` and ``context`` (what the engine knew before sending) help that.
+
+When a create is confirmed, ``confirm`` deletes it, records ``temp id -> real id`` and rewrites
+the later rows that named the temporary id, all in one transaction.
+
+The store knows nothing of operations: a row's ``body`` is the operation's JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from trello_tui import paths
+from trello_tui.store.db import Schema, open_database, sql_migration
+
+APPLICATION_ID = 0x54544F31  # "TTO1"
+
+_V1 = """
+CREATE TABLE ops (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    op_id TEXT NOT NULL UNIQUE,
+    board_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    sent_at REAL,
+    context TEXT,
+    error TEXT);
+CREATE INDEX ops_by_board ON ops(board_id, seq);
+CREATE TABLE id_map (temp_id TEXT PRIMARY KEY, real_id TEXT NOT NULL, board_id TEXT NOT NULL)
+"""
+
+SCHEMA = Schema(application_id=APPLICATION_ID, migrations=(sql_migration(_V1),))
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One stored write."""
+
+    seq: int
+    op_id: str
+    board_id: str
+    kind: str
+    body: dict[str, Any]
+    state: str
+    attempts: int
+    created_at: float
+    sent_at: float | None
+    context: dict[str, Any] | None
+    error: str | None
+
+
+def _dumps(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+_COLUMNS = "seq, op_id, board_id, kind, body, state, attempts, created_at, sent_at, context, error"
+
+
+def _entry(row: tuple[Any, ...]) -> OutboxEntry:
+    return OutboxEntry(
+        seq=int(row[0]),
+        op_id=str(row[1]),
+        board_id=str(row[2]),
+        kind=str(row[3]),
+        body=json.loads(row[4]),
+        state=str(row[5]),
+        attempts=int(row[6]),
+        created_at=float(row[7]),
+        sent_at=None if row[8] is None else float(row[8]),
+        context=None if row[9] is None else json.loads(row[9]),
+        error=None if row[10] is None else str(row[10]),
+    )
+
+
+class Outbox:
+    """The outbox file; every public method is one durable transaction."""
+
+    def __init__(
+        self, path: Path | None = None, *, report: Callable[[str], None] | None = None
+    ) -> None:
+        self.path = path if path is not None else paths.outbox_db()
+        self.messages: list[str] = []
+
+        def note(message: str) -> None:
+            self.messages.append(message)
+            if report is not None:
+                report(message)
+
+        self._lock = threading.RLock()
+        self._conn = open_database(self.path, SCHEMA, durable=True, report=note)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return result
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[OutboxEntry]:
+        with self._lock:
+            return [_entry(row) for row in self._conn.execute(sql, args)]
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def add(self, op_id: str, board_id: str, kind: str, body: Mapping[str, Any]) -> int:
+        """Store a new write; returns its sequence number."""
+
+        def run(conn: sqlite3.Connection) -> int:
+            cur = conn.execute(
+                "INSERT INTO ops (op_id, board_id, kind, body, created_at) VALUES (?,?,?,?,?)",
+                (op_id, board_id, kind, _dumps(body), time.time()),
+            )
+            return int(cur.lastrowid or 0)
+
+        return self._tx(run)
+
+    def update(self, op_id: str, body: Mapping[str, Any]) -> None:
+        """Store a changed body (re-based, or merged with a later write)."""
+        self._tx(
+            lambda conn: (
+                conn.execute("UPDATE ops SET body=? WHERE op_id=?", (_dumps(body), op_id)).rowcount
+            )
+        )
+
+    def mark_sent(self, op_id: str, context: Mapping[str, Any] | None = None) -> None:
+        """Recorded just before the request leaves: from now on the outcome may be unknown."""
+        self._tx(
+            lambda conn: (
+                conn.execute(
+                    "UPDATE ops SET state='sent', attempts=attempts+1, sent_at=?,"
+                    " context=coalesce(?, context) WHERE op_id=?",
+                    (time.time(), None if context is None else _dumps(context), op_id),
+                ).rowcount
+            )
+        )
+
+    def mark_pending(self, op_id: str, error: str | None = None) -> None:
+        """A transient failure that surely did not apply: send again later."""
+        self._tx(
+            lambda conn: (
+                conn.execute(
+                    "UPDATE ops SET state='pending', error=? WHERE op_id=?", (error, op_id)
+                ).rowcount
+            )
+        )
+
+    def confirm(
+        self,
+        op_id: str,
+        *,
+        swap: tuple[str, str] | None = None,
+        rewritten: Iterable[tuple[str, Mapping[str, Any]]] = (),
+    ) -> None:
+        """Trello confirmed ``op_id``: delete it, remember an id swap, store rewritten rows."""
+        items = list(rewritten)
+
+        def run(conn: sqlite3.Connection) -> None:
+            row = conn.execute("SELECT board_id FROM ops WHERE op_id=?", (op_id,)).fetchone()
+            conn.execute("DELETE FROM ops WHERE op_id=?", (op_id,))
+            if swap is not None and row is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO id_map (temp_id, real_id, board_id) VALUES (?,?,?)",
+                    (swap[0], swap[1], row[0]),
+                )
+            conn.executemany(
+                "UPDATE ops SET body=? WHERE op_id=?", [(_dumps(b), i) for i, b in items]
+            )
+
+        self._tx(run)
+
+    def fail(self, op_id: str, error: str) -> None:
+        """Trello refused the write for good: keep it for the user to retry or discard."""
+        self._tx(
+            lambda conn: (
+                conn.execute(
+                    "UPDATE ops SET state='failed', error=? WHERE op_id=?", (error, op_id)
+                ).rowcount
+            )
+        )
+
+    def retry(self, op_id: str) -> None:
+        self.mark_pending(op_id)
+
+    def discard(self, op_id: str) -> None:
+        self._tx(lambda conn: conn.execute("DELETE FROM ops WHERE op_id=?", (op_id,)).rowcount)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def entries(self, board_id: str | None = None) -> list[OutboxEntry]:
+        """Every stored write (all states), oldest first."""
+        if board_id is None:
+            return self._query(f"SELECT {_COLUMNS} FROM ops ORDER BY seq")
+        return self._query(f"SELECT {_COLUMNS} FROM ops WHERE board_id=? ORDER BY seq", (board_id,))
+
+    def get(self, op_id: str) -> OutboxEntry | None:
+        found = self._query(f"SELECT {_COLUMNS} FROM ops WHERE op_id=?", (op_id,))
+        return found[0] if found else None
+
+    def count(self, board_id: str | None = None, state: str | None = None) -> int:
+        sql = "SELECT count(*) FROM ops WHERE 1=1"
+        args: list[Any] = []
+        if board_id is not None:
+            sql += " AND board_id=?"
+            args.append(board_id)
+        if state is not None:
+            sql += " AND state=?"
+            args.append(state)
+        with self._lock:
+            return int(self._conn.execute(sql, args).fetchone()[0])
+
+    def board_ids(self) -> list[str]:
+        with self._lock:
+            rows = self._conn.execute("SELECT DISTINCT board_id FROM ops ORDER BY board_id")
+            return [str(row[0]) for row in rows]
+
+    def id_map(self, board_id: str | None = None) -> dict[str, str]:
+        with self._lock:
+            if board_id is None:
+                rows = self._conn.execute("SELECT temp_id, real_id FROM id_map")
+            else:
+                rows = self._conn.execute(
+                    "SELECT temp_id, real_id FROM id_map WHERE board_id=?", (board_id,)
+                )
+            return {str(a): str(b) for a, b in rows}
+
+
+class AsyncOutbox:
+    """The outbox for code on an event loop: calls run in order on one worker thread."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self.sync = outbox
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trello-outbox")
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
+
+    async def close(self) -> None:
+        await self.run(self.sync.close)
+        self._executor.shutdown(wait=False)

@@ -1,0 +1,558 @@
+"""User operations: every change a user makes, as data the engine can apply, send and undo.
+
+An operation is a small mutable record (it is rewritten when a temporary id becomes a real
+one, and it remembers what it replaced). Each one:
+
+- ``apply(state)`` changes the in-memory board at once and returns the ``BoardChange``. It
+  first captures the values it overwrites (``before``), so applying it again on top of newer
+  server state (a re-base) also refreshes what an undo or a rollback goes back to;
+- ``rollback(state)`` puts the captured values back (a permanent failure);
+- ``inverse()`` is the operation(s) that undo it (undo submits them as new operations);
+- ``call()`` is the one request it sends (an ``ApiCall`` from ``trello_tui.trello.writes``);
+- ``confirm(state, result)`` adopts Trello's answer (its ``pos`` and fields);
+- ``to_json()`` / ``op_from_json()`` store it in the outbox.
+
+Creates (``CreateCard``, ``CreateChecklist``, ``AddCheckItem``, ``AddComment``) make their
+object under a local temporary id (``tmp-…``); ``created_id(result)`` gives Trello's id, and
+the engine rewrites every later operation that names the temporary id (``rewrite``).
+
+Checklist, check-item and comment operations live in ``ops_items.py``; both register here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+
+from trello_tui.sync.state import BoardChange, BoardState
+from trello_tui.trello import writes
+from trello_tui.trello.calls import ApiCall
+from trello_tui.trello.models import Card, TrelloList, format_date, parse_date
+
+JSON = dict[str, Any]
+TEMP_PREFIX = "tmp-"
+
+#: kind -> operation class, for the outbox
+REGISTRY: dict[str, type[Op]] = {}
+
+
+def new_temp_id() -> str:
+    return TEMP_PREFIX + uuid.uuid4().hex[:20]
+
+
+def is_temp(object_id: str) -> bool:
+    return object_id.startswith(TEMP_PREFIX)
+
+
+def _new_op_id() -> str:
+    return uuid.uuid4().hex
+
+
+def register(cls: type[Op]) -> type[Op]:
+    REGISTRY[cls.kind] = cls
+    return cls
+
+
+_DATE_FIELDS = frozenset({"due", "start"})
+#: marks a date field SetDue leaves alone (JSON-able, unlike writes.UNSET)
+KEEP = "keep"
+
+
+def encode_value(name: str, value: Any) -> Any:
+    """A card attribute as JSON (dates as ISO strings, tuples as lists)."""
+    if isinstance(value, datetime):
+        return format_date(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def decode_value(name: str, value: Any) -> Any:
+    if name in _DATE_FIELDS and value != KEEP:
+        return parse_date(value)
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+@dataclasses.dataclass
+class Op:
+    """Base of every operation. Subclasses set ``kind`` and implement the hooks."""
+
+    kind: ClassVar[str] = ""
+    #: a short verb for messages: "Couldn't move 'X': …"
+    verb: ClassVar[str] = "change"
+
+    board_id: str
+    op_id: str = dataclasses.field(default_factory=_new_op_id, kw_only=True)
+    #: what ``apply`` overwrote (JSON-able), for rollback and undo
+    before: JSON = dataclasses.field(default_factory=dict, kw_only=True)
+
+    # -- identity --------------------------------------------------------------------------
+
+    def ids(self) -> set[str]:
+        """Every object id this operation names (cards, lists, checklists …)."""
+        return {
+            value
+            for f in dataclasses.fields(self)
+            if f.name not in ("board_id", "op_id", "before")
+            and isinstance(value := getattr(self, f.name), str)
+            and (f.name.endswith("_id") or f.name == "target")
+        }
+
+    def card_id_of(self, state: BoardState) -> str | None:
+        """The card whose face this operation changes (for messages and conflicts)."""
+        value = getattr(self, "card_id", None)
+        return value if isinstance(value, str) else None
+
+    def rewrite(self, mapping: Mapping[str, str]) -> bool:
+        """Replace temporary ids by real ones; True if anything changed."""
+        changed = False
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_id") and isinstance(value, str) and value in mapping:
+                setattr(self, f.name, mapping[value])
+                changed = True
+        return changed
+
+    def created_temp_id(self) -> str | None:
+        """The temporary id this operation creates, if it is a create."""
+        return None
+
+    def created_id(self, result: Any) -> str | None:
+        """Trello's id for the created object, from the answer."""
+        value = getattr(result, "id", None)
+        return value if isinstance(value, str) and value else None
+
+    def blocked_by_temp(self) -> bool:
+        """True while the operation names an object that Trello has not created yet."""
+        created = self.created_temp_id()
+        return any(is_temp(i) and i != created for i in self.ids())
+
+    # -- behaviour ---------------------------------------------------------------------------
+
+    def apply(self, state: BoardState) -> BoardChange:
+        raise NotImplementedError
+
+    def rollback(self, state: BoardState) -> BoardChange:
+        raise NotImplementedError
+
+    def inverse(self) -> list[Op]:
+        raise NotImplementedError
+
+    def call(self) -> ApiCall[Any]:
+        raise NotImplementedError
+
+    def confirm(self, state: BoardState, result: Any) -> BoardChange:
+        return BoardChange(state.id)
+
+    def describe(self, state: BoardState) -> str:
+        """``move 'Card name'`` — for notices."""
+        card_id = self.card_id_of(state)
+        card = state.cards.get(card_id) if card_id else None
+        return f"{self.verb} '{card.name}'" if card else self.verb
+
+    # -- storage -----------------------------------------------------------------------------
+
+    @classmethod
+    def decode_field(cls, name: str, value: Any) -> Any:
+        return decode_value(name, value)
+
+    def to_json(self) -> JSON:
+        out: JSON = {"kind": self.kind}
+        for f in dataclasses.fields(self):
+            out[f.name] = encode_value(f.name, getattr(self, f.name))
+        return out
+
+
+def op_from_json(data: Mapping[str, Any]) -> Op:
+    """Rebuild an operation stored by ``to_json`` (unknown kinds raise KeyError)."""
+    # The item operations register themselves on import.
+    import trello_tui.sync.ops_items  # noqa: F401
+
+    cls = REGISTRY[str(data["kind"])]
+    values = {
+        f.name: cls.decode_field(f.name, data[f.name])
+        for f in dataclasses.fields(cls)
+        if f.name in data
+    }
+    if "before" in values and not isinstance(values["before"], dict):
+        values["before"] = {}
+    return cls(**values)
+
+
+# -- card field changes ----------------------------------------------------------------------
+
+
+def adopt_card(state: BoardState, result: Any) -> BoardChange:
+    """Put Trello's version of a card into the state, keeping fields the answer lacks."""
+    if not isinstance(result, Card) or not result.id:
+        return BoardChange(state.id)
+    old = state.cards.get(result.id)
+    merged = dict(old.to_json()) if old is not None else {}
+    merged.update(result.raw if result.raw else result.to_json())
+    return state.put_card(Card.from_json(merged))
+
+
+@dataclasses.dataclass
+class CardFieldsOp(Op):
+    """An operation that sets some fields of one card (one PUT)."""
+
+    card_id: str = ""
+
+    def changes(self) -> dict[str, Any]:
+        """Card attribute -> new value."""
+        raise NotImplementedError
+
+    def apply(self, state: BoardState) -> BoardChange:
+        card = state.cards.get(self.card_id)
+        if card is None:
+            return BoardChange(state.id)
+        changes = self.changes()
+        self.before = {name: encode_value(name, getattr(card, name)) for name in changes}
+        return state.put_card(card.with_changes(**changes))
+
+    def rollback(self, state: BoardState) -> BoardChange:
+        card = state.cards.get(self.card_id)
+        if card is None or not self.before:
+            return BoardChange(state.id)
+        restored = {name: decode_value(name, value) for name, value in self.before.items()}
+        return state.put_card(card.with_changes(**restored))
+
+    def confirm(self, state: BoardState, result: Any) -> BoardChange:
+        return adopt_card(state, result)
+
+    def restore_values(self) -> dict[str, Any]:
+        return {name: decode_value(name, value) for name, value in self.before.items()}
+
+
+@register
+@dataclasses.dataclass
+class MoveCard(CardFieldsOp):
+    """Move a card to ``list_id`` at ``pos`` (within its list or to another one)."""
+
+    kind: ClassVar[str] = "move_card"
+    verb: ClassVar[str] = "move"
+    list_id: str = ""
+    pos: float = 0.0
+
+    def changes(self) -> dict[str, Any]:
+        return {"id_list": self.list_id, "pos": self.pos}
+
+    def call(self) -> ApiCall[Any]:
+        return writes.move_card(self.card_id, self.pos, self.list_id)
+
+    def inverse(self) -> list[Op]:
+        if not self.before:
+            return []
+        return [
+            MoveCard(
+                self.board_id,
+                card_id=self.card_id,
+                list_id=str(self.before["id_list"]),
+                pos=float(self.before["pos"]),
+            )
+        ]
+
+
+@register
+@dataclasses.dataclass
+class RenameCard(CardFieldsOp):
+    kind: ClassVar[str] = "rename_card"
+    verb: ClassVar[str] = "rename"
+    name: str = ""
+
+    def changes(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    def call(self) -> ApiCall[Any]:
+        return writes.update_card(self.card_id, name=self.name)
+
+    def inverse(self) -> list[Op]:
+        old = self.before.get("name")
+        return [RenameCard(self.board_id, card_id=self.card_id, name=old)] if old else []
+
+
+@register
+@dataclasses.dataclass
+class SetDescription(CardFieldsOp):
+    kind: ClassVar[str] = "set_description"
+    verb: ClassVar[str] = "change the description of"
+    desc: str = ""
+
+    def changes(self) -> dict[str, Any]:
+        return {"desc": self.desc}
+
+    def call(self) -> ApiCall[Any]:
+        return writes.update_card(self.card_id, desc=self.desc)
+
+    def inverse(self) -> list[Op]:
+        if "desc" not in self.before:
+            return []
+        return [SetDescription(self.board_id, card_id=self.card_id, desc=self.before["desc"])]
+
+
+@register
+@dataclasses.dataclass
+class ArchiveCard(CardFieldsOp):
+    kind: ClassVar[str] = "archive_card"
+    verb: ClassVar[str] = "archive"
+
+    def changes(self) -> dict[str, Any]:
+        return {"closed": True}
+
+    def call(self) -> ApiCall[Any]:
+        return writes.archive_card(self.card_id, True)
+
+    def inverse(self) -> list[Op]:
+        return [RestoreCard(self.board_id, card_id=self.card_id)]
+
+
+@register
+@dataclasses.dataclass
+class RestoreCard(CardFieldsOp):
+    kind: ClassVar[str] = "restore_card"
+    verb: ClassVar[str] = "restore"
+
+    def changes(self) -> dict[str, Any]:
+        return {"closed": False}
+
+    def call(self) -> ApiCall[Any]:
+        return writes.archive_card(self.card_id, False)
+
+    def inverse(self) -> list[Op]:
+        return [ArchiveCard(self.board_id, card_id=self.card_id)]
+
+
+@register
+@dataclasses.dataclass
+class SetDue(CardFieldsOp):
+    """Set any of due, start and dueComplete; a field left at ``KEEP`` is not touched."""
+
+    kind: ClassVar[str] = "set_due"
+    verb: ClassVar[str] = "change the dates of"
+    due: datetime | str | None = KEEP
+    start: datetime | str | None = KEEP
+    due_complete: bool | None = None
+
+    def changes(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.due != KEEP:
+            out["due"] = self.due
+        if self.start != KEEP:
+            out["start"] = self.start
+        if self.due_complete is not None:
+            out["due_complete"] = self.due_complete
+        return out
+
+    def call(self) -> ApiCall[Any]:
+        fields: dict[str, Any] = dict(self.changes())
+        return writes.update_card(self.card_id, **fields)
+
+    def inverse(self) -> list[Op]:
+        if not self.before:
+            return []
+        values = self.restore_values()
+        return [
+            SetDue(
+                self.board_id,
+                card_id=self.card_id,
+                due=values.get("due", KEEP),
+                start=values.get("start", KEEP),
+                due_complete=values.get("due_complete"),
+            )
+        ]
+
+
+@dataclasses.dataclass
+class CardSetOp(Op):
+    """Add or remove one id in a card's ``id_labels`` / ``id_members``."""
+
+    attr: ClassVar[str] = ""
+    adding: ClassVar[bool] = True
+    card_id: str = ""
+    target: str = ""
+
+    def ids(self) -> set[str]:
+        return {self.card_id, self.target}
+
+    def rewrite(self, mapping: Mapping[str, str]) -> bool:
+        changed = Op.rewrite(self, mapping)
+        if self.target in mapping:
+            self.target = mapping[self.target]
+            changed = True
+        return changed
+
+    def apply(self, state: BoardState) -> BoardChange:
+        card = state.cards.get(self.card_id)
+        if card is None:
+            return BoardChange(state.id)
+        current: tuple[str, ...] = getattr(card, self.attr)
+        self.before = {self.attr: list(current)}
+        if self.adding:
+            new = current if self.target in current else (*current, self.target)
+        else:
+            new = tuple(i for i in current if i != self.target)
+        return state.put_card(self._with(state, card, new))
+
+    def _with(self, state: BoardState, card: Card, values: tuple[str, ...]) -> Card:
+        if self.attr == "id_labels":
+            labels = tuple(state.labels[i] for i in values if i in state.labels)
+            return card.with_changes(id_labels=values, labels=labels)
+        return card.with_changes(**{self.attr: values})
+
+    def rollback(self, state: BoardState) -> BoardChange:
+        card = state.cards.get(self.card_id)
+        if card is None or self.attr not in self.before:
+            return BoardChange(state.id)
+        return state.put_card(self._with(state, card, tuple(self.before[self.attr])))
+
+    def confirm(self, state: BoardState, result: Any) -> BoardChange:
+        # POST answers with the card's whole set; DELETE answers with nothing useful.
+        card = state.cards.get(self.card_id)
+        if card is None or not isinstance(result, list) or not result:
+            return BoardChange(state.id)
+        values = tuple(str(i) for i in result)
+        return state.put_card(self._with(state, card, values))
+
+    def describe(self, state: BoardState) -> str:
+        card = state.cards.get(self.card_id)
+        return f"{self.verb} on '{card.name}'" if card else self.verb
+
+
+@register
+@dataclasses.dataclass
+class AddLabel(CardSetOp):
+    kind: ClassVar[str] = "add_label"
+    verb: ClassVar[str] = "add the label"
+    attr: ClassVar[str] = "id_labels"
+
+    def call(self) -> ApiCall[Any]:
+        return writes.add_card_label(self.card_id, self.target)
+
+    def inverse(self) -> list[Op]:
+        return [RemoveLabel(self.board_id, card_id=self.card_id, target=self.target)]
+
+
+@register
+@dataclasses.dataclass
+class RemoveLabel(CardSetOp):
+    kind: ClassVar[str] = "remove_label"
+    verb: ClassVar[str] = "remove the label"
+    attr: ClassVar[str] = "id_labels"
+    adding: ClassVar[bool] = False
+
+    def call(self) -> ApiCall[Any]:
+        return writes.remove_card_label(self.card_id, self.target)
+
+    def inverse(self) -> list[Op]:
+        return [AddLabel(self.board_id, card_id=self.card_id, target=self.target)]
+
+
+@register
+@dataclasses.dataclass
+class AddMember(CardSetOp):
+    kind: ClassVar[str] = "add_member"
+    verb: ClassVar[str] = "add the member"
+    attr: ClassVar[str] = "id_members"
+
+    def call(self) -> ApiCall[Any]:
+        return writes.add_card_member(self.card_id, self.target)
+
+    def inverse(self) -> list[Op]:
+        return [RemoveMember(self.board_id, card_id=self.card_id, target=self.target)]
+
+
+@register
+@dataclasses.dataclass
+class RemoveMember(CardSetOp):
+    kind: ClassVar[str] = "remove_member"
+    verb: ClassVar[str] = "remove the member"
+    attr: ClassVar[str] = "id_members"
+    adding: ClassVar[bool] = False
+
+    def call(self) -> ApiCall[Any]:
+        return writes.remove_card_member(self.card_id, self.target)
+
+    def inverse(self) -> list[Op]:
+        return [AddMember(self.board_id, card_id=self.card_id, target=self.target)]
+
+
+@register
+@dataclasses.dataclass
+class CreateCard(Op):
+    """A new card, shown at once under a temporary id."""
+
+    kind: ClassVar[str] = "create_card"
+    verb: ClassVar[str] = "create"
+    card_id: str = dataclasses.field(default_factory=new_temp_id)
+    list_id: str = ""
+    name: str = ""
+    pos: float = 0.0
+    desc: str = ""
+    due: datetime | None = None
+    id_labels: tuple[str, ...] = ()
+    id_members: tuple[str, ...] = ()
+
+    def created_temp_id(self) -> str | None:
+        return self.card_id if is_temp(self.card_id) else None
+
+    def rewrite(self, mapping: Mapping[str, str]) -> bool:
+        changed = Op.rewrite(self, mapping)
+        for attr in ("id_labels", "id_members"):
+            values: tuple[str, ...] = getattr(self, attr)
+            if any(v in mapping for v in values):
+                setattr(self, attr, tuple(mapping.get(v, v) for v in values))
+                changed = True
+        return changed
+
+    def apply(self, state: BoardState) -> BoardChange:
+        self.before = {}
+        card = Card(
+            id=self.card_id,
+            id_board=self.board_id,
+            id_list=self.list_id,
+            name=self.name,
+            pos=self.pos,
+            desc=self.desc,
+            due=self.due,
+            id_labels=self.id_labels,
+            id_members=self.id_members,
+            labels=tuple(state.labels[i] for i in self.id_labels if i in state.labels),
+        )
+        return state.put_card(card)
+
+    def rollback(self, state: BoardState) -> BoardChange:
+        return state.remove_card(self.card_id)
+
+    def inverse(self) -> list[Op]:
+        return [ArchiveCard(self.board_id, card_id=self.card_id)]
+
+    def call(self) -> ApiCall[Any]:
+        return writes.create_card(
+            self.list_id,
+            self.name,
+            desc=self.desc,
+            pos=self.pos,
+            due=self.due,
+            id_labels=self.id_labels,
+            id_members=self.id_members,
+        )
+
+    def confirm(self, state: BoardState, result: Any) -> BoardChange:
+        if not isinstance(result, Card) or not result.id:
+            return BoardChange(state.id)
+        change = state.remove_card(self.card_id) if result.id != self.card_id else None
+        adopted = adopt_card(state, result)
+        return adopted if change is None else change.merge(adopted)
+
+    def describe(self, state: BoardState) -> str:
+        return f"create '{self.name}'"
+
+
+def list_name(state: BoardState, list_id: str) -> str:
+    found: TrelloList | None = state.lists.get(list_id)
+    return found.name if found else list_id
