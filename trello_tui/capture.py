@@ -452,7 +452,8 @@ def _token_forms(sigil: str, query: str) -> list[str]:
     forms = []
     if query and not any(ch.isspace() for ch in query) and not query.startswith("{"):
         forms.append(sigil + query)
-    if query.strip() and "}" not in query and "\n" not in query:
+    # A line break inside braces would split the text into title and description.
+    if query.strip() and not any(ch in query for ch in "}\n\r"):
         forms.append(sigil + "{" + query + "}")
     return forms
 

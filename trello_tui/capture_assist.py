@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Final
 
 from trello_tui.capture import (
+    _DUE_WORDS,
     SIGILS,
     CaptureContext,
     CaptureLabel,
@@ -20,6 +21,7 @@ from trello_tui.capture import (
     CaptureMember,
     TokenKind,
     _norm,
+    _Piece,
     _scan,
     label_display,
     label_token,
@@ -172,7 +174,8 @@ def completions(
     line = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[0]
     if not 0 < cursor <= len(line):
         return None
-    for piece in _scan(line):
+    pieces = _scan(line)
+    for index, piece in enumerate(pieces):
         if piece.kind == "sep" or piece.start >= cursor:
             return None  # the description is free text
         if cursor > piece.end:
@@ -187,10 +190,33 @@ def completions(
         elif piece.kind == "word" and not piece.escaped and raw in SIGILS:
             kind, opener = _KIND_OF_SIGIL[raw], 1  # a lone sigil just typed
         else:
-            return None
+            return _due_continued(line, pieces, index, cursor, ctx, now, limit)
         query = line[piece.start + opener : cursor].rstrip("}")
         found = _candidates(kind, query, ctx, now)[:limit]
         return Completions(kind, piece.start, piece.end, query, tuple(found))
+    return None
+
+
+def _due_continued(
+    line: str,
+    pieces: Sequence[_Piece],
+    index: int,
+    cursor: int,
+    ctx: CaptureContext,
+    now: datetime | None,
+    limit: int,
+) -> Completions | None:
+    """``due:next w|``: the cursor is in a later word of an unbraced ``due:`` phrase."""
+    for back in range(index - 1, max(-1, index - _DUE_WORDS), -1):
+        piece = pieces[back]
+        if piece.kind == "due" and not piece.braced:
+            query = " ".join(line[piece.start + 4 : cursor].split())
+            found = _candidates("due", query, ctx, now)[:limit]
+            if not found:
+                return None  # most likely title words after a finished date
+            return Completions("due", piece.start, pieces[index].end, query, tuple(found))
+        if piece.kind != "word" or piece.escaped:
+            return None
     return None
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Final
@@ -91,7 +92,6 @@ def parse_date(
 ) -> datetime | DateError:
     """Read ``text`` as a due date relative to ``now``. Never raises."""
     zone = tz or now.tzinfo or du_tz.tzlocal()
-    now = now.replace(tzinfo=zone) if now.tzinfo is None else now.astimezone(zone)
     raw = text.replace(",", " ").split()  # commas are decoration: "fri, 5pm"
     words = [word.lower() for word in raw]
     if not words:
@@ -99,6 +99,7 @@ def parse_date(
     if len(words) > MAX_WORDS:
         return DateError(f'"{_clip(text)}" is too long for a date; try {EXAMPLES}')
     try:
+        now = now.replace(tzinfo=zone) if now.tzinfo is None else now.astimezone(zone)
         found = _parse_iso(" ".join(words), default_time, zone)
         if found is None:
             found = _parse_natural(raw, now, default_time)
@@ -114,7 +115,10 @@ def parse_date(
 
 def format_due(value: datetime, now: datetime) -> str:
     """A short human form for previews: ``Fri 28 Nov 17:00`` (year only when not this year)."""
-    local = value.astimezone(now.tzinfo) if now.tzinfo is not None else value
+    try:
+        local = value.astimezone(now.tzinfo) if now.tzinfo is not None else value
+    except (OverflowError, ValueError):
+        local = value  # at the edge of datetime's range; show it as written
     pattern = "%a %d %b %H:%M" if local.year == now.year else "%a %d %b %Y %H:%M"
     return local.strftime(pattern)
 
@@ -199,32 +203,11 @@ def _date_part(words: list[str], now: datetime) -> DatePart | None:
         words = words[1:]
     today = now.date()
     phrase = " ".join(words)
-    simple = {
-        "today": today,
-        "tod": today,
-        "tomorrow": today + timedelta(days=1),
-        "tmr": today + timedelta(days=1),
-        "tmrw": today + timedelta(days=1),
-        "yesterday": today - timedelta(days=1),
-        "next week": _monday(today) + timedelta(weeks=1),
-        "next month": (today.replace(day=1) + relativedelta(months=1)),
-        "next year": date(today.year + 1, 1, 1),
-        "weekend": _weekday_from(today, 5),
-        "this weekend": _weekday_from(today, 5),
-        "next weekend": _monday(today) + timedelta(weeks=1, days=5),
-    }
-    if phrase in simple:
-        return simple[phrase], None
-    ends = {
-        "eod": today,
-        "end of day": today,
-        "eow": _weekday_from(today, 4),
-        "end of week": _weekday_from(today, 4),
-        "eom": today.replace(day=1) + relativedelta(months=1, days=-1),
-        "end of month": today.replace(day=1) + relativedelta(months=1, days=-1),
-    }
-    if phrase in ends:
-        return ends[phrase], _at(ends[phrase], END_OF_DAY, now)
+    if phrase in _DAYS:
+        return _DAYS[phrase](today), None
+    if phrase in _ENDS:
+        day = _ENDS[phrase](today)
+        return day, _at(day, END_OF_DAY, now)
     if phrase in ("now", "right now"):
         return today, now.replace(second=0, microsecond=0)
     if len(words) == 1 and words[0] in WEEKDAYS:
@@ -235,6 +218,28 @@ def _date_part(words: list[str], now: datetime) -> DatePart | None:
             return _monday(today) + timedelta(weeks=1, days=weekday), None
         return _weekday_from(today, weekday), None
     return _relative(words, now)
+
+
+def _first_of_next_month(day: date) -> date:
+    return day.replace(day=1) + relativedelta(months=1)
+
+
+# Computed lazily (only the phrase asked for), so a "now" near year 9999 still reads "today".
+_DAYS: Final[dict[str, Callable[[date], date]]] = {
+    **dict.fromkeys(("today", "tod"), lambda d: d),
+    **dict.fromkeys(("tomorrow", "tmr", "tmrw"), lambda d: d + timedelta(days=1)),
+    "yesterday": lambda d: d - timedelta(days=1),
+    "next week": lambda d: _monday(d) + timedelta(weeks=1),
+    "next month": _first_of_next_month,
+    "next year": lambda d: date(d.year + 1, 1, 1),
+    **dict.fromkeys(("weekend", "this weekend"), lambda d: _weekday_from(d, 5)),
+    "next weekend": lambda d: _monday(d) + timedelta(weeks=1, days=5),
+}
+_ENDS: Final[dict[str, Callable[[date], date]]] = {
+    **dict.fromkeys(("eod", "end of day"), lambda d: d),
+    **dict.fromkeys(("eow", "end of week"), lambda d: _weekday_from(d, 4)),
+    **dict.fromkeys(("eom", "end of month"), lambda d: _first_of_next_month(d) - timedelta(days=1)),
+}
 
 
 def _monday(day: date) -> date:
