@@ -1,0 +1,546 @@
+"""RequestQueue: every request the app sends, in priority order, within Trello's budget.
+
+Interface (what the sync engine uses)::
+
+    queue = RequestQueue(client)                    # one per TrelloClient; starts lazily
+    card = await queue.submit(writes.move_card(card_id, pos, id_list),
+                              priority=Priority.INTERACTIVE, tag=board_id)
+    board = await queue.submit(calls.load_board(board_id), priority=Priority.SYNC, tag=board_id)
+    await queue.submit(lambda: writes.move_card(...), priority=...)   # built at send time
+    queue.cancel(board_id)          # the user left the board: drop its sync/background work
+    await queue.aclose()
+
+``submit(request, *, priority=SYNC, idempotent=None, tag=None)`` takes an ``ApiCall`` (see
+calls.py and writes.py) or a zero-argument factory returning one (called once, when the
+request is first sent, so e.g. a ``pos`` can be computed from the freshest state). It returns
+the parsed answer or raises a ``TrelloError``; nothing else escapes. ``idempotent`` overrides
+the call's own flag.
+
+What it does:
+
+* **Priorities.** ``INTERACTIVE`` (the user's key presses) > ``CAPTURE`` (quick capture) >
+  ``SYNC`` (refreshes of the open board) > ``BACKGROUND`` (prefetch, other boards). FIFO within a
+  priority. The dispatcher asks the ``RateLimiter`` when the next slot opens and, at that
+  moment, sends the most urgent request waiting, so a key press never queues behind prefetch.
+* **Coalescing.** An identical GET already waiting or in flight is shared, not sent again.
+* **Batching.** When several batchable GETs are waiting, up to 10 go out as one ``/1/batch``.
+* **Retries.** On 429, 5xx, network errors and unreadable answers, an idempotent request is
+  retried with exponential backoff and full jitter (a 429 also pauses the whole queue through
+  the limiter, so retries cannot grow a burst of 429s).
+* **Creates are never duplicated.** A create (POST) whose outcome is unknown — the connection
+  broke after the request left, a read timed out, a 5xx — is *reconciled* before it is sent
+  again: the queue runs the call's ``CreateProbe`` lookup (the target list's cards, the card's
+  checklists …) and looks for an object that matches what we sent (same name/text) and that
+  was created at or after the moment we first sent it (Trello ids encode their creation
+  second; we allow for clock skew learnt from the ``Date`` header) and that we have not
+  already claimed for another create. If one is found it is adopted as the answer; if not,
+  the create is sent again. Every id a create returns is claimed, so two creates of the same
+  name in a row stay two cards. A create without a probe whose outcome is unknown fails with
+  ``Unavailable`` instead of risking a duplicate. Remaining risk, documented: a request still
+  being processed by Trello after our lookup ran (a read timeout rather than a dropped
+  connection); the lookup waits a backoff delay first to make that unlikely.
+* **Cancellation.** ``cancel(tag)`` rejects the tag's waiting ``SYNC``/``BACKGROUND`` requests
+  (and stops its in-flight GETs) with ``RequestCancelled``; the user's own writes are kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import heapq
+import itertools
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from enum import IntEnum
+from typing import Any, TypeVar, cast
+
+from trello_tui.trello.calls import ApiCall
+from trello_tui.trello.client import TrelloClient
+from trello_tui.trello.errors import (
+    RateLimited,
+    RequestCancelled,
+    TrelloError,
+    Unavailable,
+)
+from trello_tui.trello.limiter import MEMBER, route_windows
+from trello_tui.trello.reconcile import CLOCK_SLACK_S, Reconciler, already_done
+
+T = TypeVar("T")
+log = logging.getLogger("trello_tui.trello.queue")
+Request = ApiCall[T] | Callable[[], ApiCall[T]]
+
+
+class Priority(IntEnum):
+    INTERACTIVE = 0
+    CAPTURE = 1
+    SYNC = 2
+    BACKGROUND = 3
+
+
+CANCELLABLE = frozenset({Priority.SYNC, Priority.BACKGROUND})
+BATCH_MAX = 10
+
+
+@dataclasses.dataclass(eq=False)
+class _Waiter:
+    future: asyncio.Future[Any]
+    tag: str | None
+    priority: Priority
+    submitted: float
+
+
+@dataclasses.dataclass(eq=False)
+class _Job:
+    seq: int
+    priority: Priority
+    call: ApiCall[Any] | None
+    factory: Callable[[], ApiCall[Any]] | None
+    idempotent: bool | None
+    waiters: list[_Waiter]
+    attempts: int = 0
+    #: a create whose earlier attempt may have reached Trello: look before resending
+    reconcile: bool = False
+    #: an earlier attempt may have been applied (a DELETE's 404 then means done)
+    maybe_applied: bool = False
+    first_sent_wall: float | None = None
+    first_sent: float | None = None
+    in_flight: bool = False
+    dead: bool = False
+    #: the heap entry that is current; older entries for this job are skipped
+    entry: int = -1
+    task: asyncio.Task[None] | None = None
+    batched: bool = False
+
+    @property
+    def tags(self) -> set[str | None]:
+        return {w.tag for w in self.waiters}
+
+
+@dataclasses.dataclass
+class QueueStats:
+    submitted: int = 0
+    sent: int = 0
+    batches: int = 0
+    batched_calls: int = 0
+    coalesced: int = 0
+    retries: int = 0
+    reconciled: int = 0
+    reconcile_lookups: int = 0
+    rate_limited: int = 0
+    cancelled: int = 0
+    failed: int = 0
+    #: seconds from submit to the first send, and to the answer, per priority
+    waits: dict[Priority, list[float]] = dataclasses.field(default_factory=dict)
+    latencies: dict[Priority, list[float]] = dataclasses.field(default_factory=dict)
+
+
+class RequestQueue:
+    """Priorities, coalescing, batching and safe retries in front of a ``TrelloClient``."""
+
+    def __init__(
+        self,
+        client: TrelloClient,
+        *,
+        max_in_flight: int = 8,
+        max_attempts: int = 10,
+        backoff_base_s: float = 0.25,
+        backoff_cap_s: float = 20.0,
+        batching: bool = True,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client = client
+        self.limiter = client.limiter
+        self.max_in_flight = max_in_flight
+        self.max_attempts = max_attempts
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self.batching = batching
+        self.stats = QueueStats()
+        self._rng = rng or random.Random()
+        self._seq = itertools.count()
+        self._heap: list[tuple[int, int, int, _Job]] = []
+        self._entries = itertools.count()
+        self._by_key: dict[tuple[Any, ...], _Job] = {}
+        self._in_flight = 0
+        self._wake = asyncio.Event()
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._sleepers: dict[asyncio.Task[None], _Job] = {}
+        self._reconciler = Reconciler()
+        self._flying: set[_Job] = set()
+        self._closed = False
+
+    # -- public interface --------------------------------------------------------------------
+
+    async def submit(
+        self,
+        request: Request[T],
+        *,
+        priority: Priority = Priority.SYNC,
+        idempotent: bool | None = None,
+        tag: str | None = None,
+    ) -> T:
+        """Queue a request and wait for its parsed answer (or a ``TrelloError``)."""
+        if self._closed:
+            raise RequestCancelled("the queue is closed")
+        self._ensure_started()
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(loop.create_future(), tag, Priority(priority), time.monotonic())
+        self.stats.submitted += 1
+        call = request if isinstance(request, ApiCall) else None
+        factory = None if call is not None else cast(Callable[[], ApiCall[Any]], request)
+        shared = self._coalesce(call, waiter) if call is not None else None
+        if shared is None:
+            job = _Job(next(self._seq), waiter.priority, call, factory, idempotent, [waiter])
+            if call is not None and call.method == "GET":
+                self._by_key[call.key] = job
+            self._push(job)
+        try:
+            return cast(T, await waiter.future)
+        except asyncio.CancelledError:
+            # The caller gave up: drop its interest, and the request if nobody else waits.
+            self._drop_waiter(waiter)
+            raise
+
+    def cancel(self, tag: str, priorities: Iterable[Priority] = CANCELLABLE) -> int:
+        """Reject the tag's waiting (and in-flight read) requests of these priorities."""
+        wanted = set(priorities)
+        count = 0
+        for job in self._all_jobs():
+            for waiter in list(job.waiters):
+                if waiter.tag == tag and waiter.priority in wanted and not waiter.future.done():
+                    waiter.future.set_exception(RequestCancelled("cancelled: left the board"))
+                    job.waiters.remove(waiter)
+                    count += 1
+            if not job.waiters:
+                self._kill(job)
+        self.stats.cancelled += count
+        return count
+
+    async def aclose(self) -> None:
+        """Stop the dispatcher and reject everything still waiting."""
+        self._closed = True
+        for job in self._all_jobs():
+            for waiter in job.waiters:
+                if not waiter.future.done():
+                    waiter.future.set_exception(RequestCancelled("the queue is closed"))
+            self._kill(job)
+        tasks = [t for t in (self._dispatcher, *list(self._sleepers)) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @property
+    def pending(self) -> int:
+        return len(self._live_entries())
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _ensure_started(self) -> None:
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = asyncio.get_running_loop().create_task(self._dispatch())
+
+    def _push(self, job: _Job) -> None:
+        job.entry = next(self._entries)
+        heapq.heappush(self._heap, (int(job.priority), job.seq, job.entry, job))
+        self._wake.set()
+
+    @staticmethod
+    def _valid(entry: tuple[int, int, int, _Job]) -> bool:
+        job = entry[3]
+        return not job.dead and not job.in_flight and entry[2] == job.entry
+
+    def _live_entries(self) -> list[tuple[int, int, int, _Job]]:
+        return sorted(e for e in self._heap if self._valid(e))
+
+    def _coalesce(self, call: ApiCall[Any], waiter: _Waiter) -> _Job | None:
+        if call.method != "GET":
+            return None
+        job = self._by_key.get(call.key)
+        if job is None or job.dead:
+            return None
+        job.waiters.append(waiter)
+        self.stats.coalesced += 1
+        if waiter.priority < job.priority and not job.in_flight:
+            # A more urgent caller wants it: move it up (the old heap entry is skipped).
+            job.priority = waiter.priority
+            self._push(job)
+        return job
+
+    def _all_jobs(self) -> list[_Job]:
+        jobs = {id(entry[3]): entry[3] for entry in self._heap}
+        for job in (*self._by_key.values(), *self._sleepers.values()):
+            jobs.setdefault(id(job), job)
+        jobs.update({id(job): job for job in self._flying})
+        return [job for job in jobs.values() if not job.dead]
+
+    def _kill(self, job: _Job) -> None:
+        job.dead = True
+        if job.call is not None and self._by_key.get(job.call.key) is job:
+            del self._by_key[job.call.key]
+        if job.task is not None and job.in_flight and not job.batched and self._is_read(job):
+            job.task.cancel()
+
+    def _drop_waiter(self, waiter: _Waiter) -> None:
+        for job in self._all_jobs():
+            if waiter in job.waiters:
+                job.waiters.remove(waiter)
+                if not job.waiters:
+                    self._kill(job)
+
+    @staticmethod
+    def _is_read(job: _Job) -> bool:
+        return job.call is not None and job.call.method == "GET" and not job.reconcile
+
+    def _select(self) -> tuple[_Job, ApiCall[Any], float] | None:
+        """The most urgent sendable job and how long until it may go.
+
+        Only the ``/1/members`` window is specific to some routes; a job blocked by it alone
+        lets less urgent jobs pass. Every other wait applies to all jobs alike.
+        """
+        self._heap = [e for e in self._heap if self._valid(e)]
+        heapq.heapify(self._heap)
+        first: tuple[_Job, ApiCall[Any], float] | None = None
+        for entry in sorted(self._heap):
+            job = entry[3]
+            call = self._current_call(job)
+            if call is None:
+                continue
+            delay = self.limiter.delay(call.path)
+            if first is None:
+                first = (job, call, delay)
+            if delay <= 0:
+                return job, call, 0.0
+            if MEMBER not in route_windows(call.path) or self.limiter.delay("/batch") > 0:
+                break
+        return first
+
+    async def _dispatch(self) -> None:
+        while True:
+            picked = self._select() if self._in_flight < self.max_in_flight else None
+            if picked is None:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            job, call, delay = picked
+            if delay > 0:
+                # Wake on the slot opening or on a new (maybe more urgent) submission.
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                continue
+            group = self._batch_with(job, call)
+            self.limiter.record("/batch" if len(group) > 1 else call.path)
+            for member in group:
+                self._mark_sent(member)
+                member.batched = len(group) > 1
+            runner = self._run_batch(group) if len(group) > 1 else self._run(job, call)
+            task = asyncio.get_running_loop().create_task(runner)
+            for member in group:
+                member.task = task
+            task.add_done_callback(self._on_done)
+
+    def _on_done(self, _task: asyncio.Task[None]) -> None:
+        self._wake.set()
+
+    def _current_call(self, job: _Job) -> ApiCall[Any] | None:
+        """The job's call (built now if it came as a factory), or its reconcile lookup."""
+        if job.call is None and job.factory is not None:
+            try:
+                job.call = job.factory()
+            except Exception as exc:  # a faulty factory must fail its caller, not the queue
+                self._fail(job, TrelloError(f"could not build the request: {type(exc).__name__}"))
+                return None
+        assert job.call is not None
+        if job.reconcile and job.call.create is not None:
+            return job.call.create.lookup
+        return job.call
+
+    def _batch_with(self, job: _Job, call: ApiCall[Any]) -> list[_Job]:
+        if not self.batching or not self._batchable(job, call):
+            return [job]
+        group = [job]
+        # The most urgent other batchable GETs, in priority order.
+        for entry in sorted(self._heap):
+            other = entry[3]
+            if len(group) >= BATCH_MAX:
+                break
+            if other is job or not self._valid(entry) or other.call is None:
+                continue
+            if self._batchable(other, other.call):
+                group.append(other)
+        return group
+
+    @staticmethod
+    def _batchable(job: _Job, call: ApiCall[Any]) -> bool:
+        return (
+            not job.reconcile
+            and call.batchable
+            and call is job.call
+            and MEMBER not in route_windows(call.path)
+        )
+
+    def _mark_sent(self, job: _Job) -> None:
+        job.in_flight = True
+        self._flying.add(job)
+        job.attempts += 1
+        self._in_flight += 1
+        self.stats.sent += 1
+        now = time.monotonic()
+        if job.first_sent is None:
+            job.first_sent = now
+            job.first_sent_wall = self.client.server_time()
+            for waiter in job.waiters:
+                self.stats.waits.setdefault(waiter.priority, []).append(now - waiter.submitted)
+
+    def _finish_flight(self, job: _Job) -> None:
+        job.in_flight = False
+        self._flying.discard(job)
+        self._in_flight -= 1
+
+    async def _run(self, job: _Job, call: ApiCall[Any]) -> None:
+        try:
+            result = await self.client.send(call, acquire=False)
+        except TrelloError as error:
+            self._finish_flight(job)
+            self._failed(job, error)
+            return
+        except asyncio.CancelledError:
+            self._finish_flight(job)
+            return
+        self._finish_flight(job)
+        if job.reconcile:
+            self._reconciled(job, result)
+        else:
+            self._reconciler.claim_result(job.call, result)
+            self._resolve(job, result)
+
+    async def _run_batch(self, group: list[_Job]) -> None:
+        self.stats.batches += 1
+        self.stats.batched_calls += len(group)
+        calls = [job.call for job in group if job.call is not None]
+        try:
+            results = await self.client.batch(calls, acquire=False)
+        except TrelloError as error:
+            for job in group:
+                self._finish_flight(job)
+                self._failed(job, error)
+            return
+        except asyncio.CancelledError:
+            for job in group:
+                self._finish_flight(job)
+            return
+        for job, result in zip(group, results, strict=True):
+            self._finish_flight(job)
+            if isinstance(result, TrelloError):
+                self._failed(job, result)
+            else:
+                self._resolve(job, result)
+
+    # -- outcomes ------------------------------------------------------------------------------
+
+    def _resolve(self, job: _Job, result: Any) -> None:
+        self._retire(job)
+        now = time.monotonic()
+        for waiter in job.waiters:
+            if not waiter.future.done():
+                waiter.future.set_result(result)
+                self.stats.latencies.setdefault(waiter.priority, []).append(now - waiter.submitted)
+
+    def _fail(self, job: _Job, error: TrelloError) -> None:
+        self._retire(job)
+        self.stats.failed += 1
+        for waiter in job.waiters:
+            if not waiter.future.done():
+                waiter.future.set_exception(error)
+
+    def _retire(self, job: _Job) -> None:
+        job.dead = True
+        if job.call is not None and self._by_key.get(job.call.key) is job:
+            del self._by_key[job.call.key]
+
+    def _idempotent(self, job: _Job) -> bool:
+        if job.idempotent is not None:
+            return job.idempotent
+        return job.call.idempotent if job.call is not None else False
+
+    def _failed(self, job: _Job, error: TrelloError) -> None:
+        if job.dead:
+            return
+        if isinstance(error, RateLimited):
+            self.stats.rate_limited += 1
+        if error.permanent:
+            if job.maybe_applied and job.call is not None and already_done(job.call, error):
+                self._resolve(job, None)
+            else:
+                self._fail(job, error)
+            return
+        if job.attempts >= self.max_attempts:
+            self._fail(job, error)
+            return
+        maybe = not isinstance(error, RateLimited) and (
+            not isinstance(error, Unavailable) or error.maybe_applied
+        )
+        job.maybe_applied = job.maybe_applied or maybe
+        if not self._idempotent(job) and maybe and not job.reconcile:
+            if job.call is None or job.call.create is None:
+                self._fail(
+                    job,
+                    Unavailable(
+                        "the outcome of this change is unknown; refresh before trying again",
+                        method=job.call.method if job.call else "",
+                        path=job.call.path if job.call else "",
+                    ),
+                )
+                return
+            job.reconcile = True
+        self.stats.retries += 1
+        self._retry_later(job, self._backoff(job, error))
+
+    def _backoff(self, job: _Job, error: TrelloError) -> float:
+        if isinstance(error, RateLimited):
+            # The limiter pauses the whole queue; requeue at once so order is kept.
+            return 0.0
+        ceiling = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (job.attempts - 1))
+        return self._rng.uniform(0, ceiling)
+
+    def _retry_later(self, job: _Job, delay: float) -> None:
+        if delay <= 0:
+            self._push(job)
+            return
+
+        async def sleeper() -> None:
+            await asyncio.sleep(delay)
+            if not job.dead:
+                self._push(job)
+
+        task = asyncio.get_running_loop().create_task(sleeper())
+        self._sleepers[task] = job
+        task.add_done_callback(lambda done: self._sleepers.pop(done, None))
+
+    # -- create reconciliation -------------------------------------------------------------------
+
+    def _reconciled(self, job: _Job, candidates: Any) -> None:
+        """The lookup came back: adopt our object if it is there, else send the create again."""
+        assert job.call is not None and job.call.create is not None
+        self.stats.reconcile_lookups += 1
+        found = self._reconciler.find(
+            job.call, candidates, (job.first_sent_wall or 0.0) - CLOCK_SLACK_S
+        )
+        job.reconcile = False
+        if found is not None:
+            self.stats.reconciled += 1
+            self._reconciler.claim(str(found.get("id")))
+            log.info("create %s was applied before the failure; adopting it", job.call.path)
+            try:
+                result = job.call.parse(found)
+            except (TypeError, ValueError, KeyError, AttributeError):
+                result = found
+            self._resolve(job, result)
+            return
+        log.info("create %s was not applied; sending it again", job.call.path)
+        self._push(job)
