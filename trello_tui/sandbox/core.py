@@ -1,0 +1,283 @@
+"""The :class:`Sandbox`: a world, its ASGI app, rate limits, faults, webhooks and stats.
+
+``sb.app`` serves the Trello routes under ``/1`` (and ``/_sandbox/`` when ``config.admin``).
+Each request: faults → parameters (query, form or JSON body) → credentials → rate limits →
+auth → route handler; every answer carries the ``x-rate-limit-*`` headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
+
+from trello_tui.sandbox.auth import Credentials, authenticate, read_credentials
+from trello_tui.sandbox.context import Ctx
+from trello_tui.sandbox.errors import ApiError
+from trello_tui.sandbox.faults import Faults
+from trello_tui.sandbox.ratelimit import Limits, RateLimiter
+from trello_tui.sandbox.router import API
+from trello_tui.sandbox.world import World
+
+if TYPE_CHECKING:
+    from trello_tui.sandbox.webhooks import Deliverer
+
+BASE_URL = "http://sandbox.invalid/1"
+METHODS = ["GET", "POST", "PUT", "DELETE"]
+
+
+@dataclass(slots=True)
+class SandboxConfig:
+    token_limit: int = 100
+    key_limit: int = 300
+    member_limit: int = 100
+    window_s: float = 10.0
+    member_window_s: float = 900.0
+    key_429_block: int = 200
+    admin: bool = False
+    webhook_timeout_s: float = 30.0
+    webhook_retry_delays: tuple[float, ...] = (30.0, 60.0, 120.0)
+    # A webhook is deactivated once it has failed this many deliveries in a row, or has been
+    # failing for this long (Trello's threshold is unconfirmed; these are our defaults).
+    webhook_max_failures: int = 1000
+    webhook_disable_after_s: float = 30 * 86400.0
+    webhook_transport: httpx.AsyncBaseTransport | None = None
+    faults: Faults = field(default_factory=Faults)
+
+    def limits(self) -> Limits:
+        return Limits(
+            self.token_limit,
+            self.key_limit,
+            self.member_limit,
+            self.window_s,
+            self.member_window_s,
+            self.key_429_block,
+        )
+
+
+@dataclass(slots=True)
+class Stats:
+    """Requests and 429s per token (named by its member's username) and per route."""
+
+    requests_by_token: Counter[str] = field(default_factory=Counter)
+    limited_by_token: Counter[str] = field(default_factory=Counter)
+    requests_by_route: Counter[str] = field(default_factory=Counter)
+    limited_by_route: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tokens": {
+                k: {"requests": v, "429": self.limited_by_token[k]}
+                for k, v in self.requests_by_token.items()
+            },
+            "routes": {
+                k: {"requests": v, "429": self.limited_by_route[k]}
+                for k, v in self.requests_by_route.items()
+            },
+            "requests": sum(self.requests_by_token.values()),
+            "429": sum(self.limited_by_token.values()),
+        }
+
+
+def _json_response(status: int, body: Any, headers: dict[str, str]) -> Response:
+    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return Response(data, status, headers, media_type="application/json; charset=utf-8")
+
+
+def error_response(err: ApiError, headers: dict[str, str]) -> Response:
+    headers = {**headers, **err.headers}
+    if err.json_body is not None:
+        return _json_response(err.status, err.json_body, headers)
+    return Response(err.body, err.status, headers, media_type="text/plain; charset=utf-8")
+
+
+class Sandbox:
+    """A Trello-compatible server: see ``notes/sandbox-contract.md`` for the interface."""
+
+    def __init__(self, world: World, config: SandboxConfig, seed: str) -> None:
+        from trello_tui.sandbox.webhooks import Deliverer
+
+        self.world = world
+        self.config = config
+        self.seed = seed
+        self.faults = config.faults
+        self.limiter = RateLimiter(config.limits())
+        self.stats_data = Stats()
+        self.deliverer: Deliverer = Deliverer(self)
+        self.base_url = BASE_URL
+        self.app = self._build_app()
+
+    # -- construction ----------------------------------------------------------------------
+    @classmethod
+    def create(cls, seed: str = "demo", config: SandboxConfig | None = None) -> Sandbox:
+        from trello_tui.sandbox.seeds import build_world
+
+        return cls(build_world(seed), config or SandboxConfig(), seed)
+
+    def reset(self, seed: str | None = None) -> None:
+        """A fresh world from ``seed`` (default: the current one); credentials stay the same."""
+        from trello_tui.sandbox.seeds import build_world
+
+        seed = seed or self.seed
+        new = build_world(seed)
+        old = self.world
+        new.key, new.secret = old.key, old.secret
+        by_name = {m.username: m.id for m in old.members.values()}
+        for tok in list(new.tokens.values()):
+            username = new.members[tok.id_member].username
+            if username in by_name:
+                try:
+                    tok.token = old.token_of(by_name[username])
+                except KeyError:
+                    continue
+        new.tokens = {t.token: t for t in new.tokens.values()}
+        self.world = new
+        self.seed = seed
+        self.limiter.reset()
+        self.stats_data = Stats()
+        self.world.outbox.clear()
+
+    @property
+    def credentials(self) -> Credentials:
+        w = self.world
+        tokens = {w.members[t.id_member].username: t.token for t in w.tokens.values()}
+        me = w.members[w.me].username
+        return Credentials(key=w.key, secret=w.secret, token=tokens[me], tokens=tokens, me=me)
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.stats_data.as_dict()
+
+    async def drain(self) -> None:
+        """Wait until every webhook delivery scheduled so far has finished (tests use it)."""
+        await self.deliverer.drain()
+
+    # -- serving ---------------------------------------------------------------------------
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Any:
+        from trello_tui.sandbox.serve import serve_async
+
+        return serve_async(self, host, port)
+
+    def serve_in_thread(self, host: str = "127.0.0.1", port: int = 0) -> Any:
+        from trello_tui.sandbox.serve import serve_thread
+
+        return serve_thread(self, host, port)
+
+    # -- the ASGI app ----------------------------------------------------------------------
+    def _build_app(self) -> Starlette:
+        routes = [StarletteRoute("/1/{path:path}", self._endpoint, methods=METHODS)]
+        if self.config.admin:
+            from trello_tui.sandbox.admin import admin_routes
+
+            routes.extend(admin_routes(self))
+        return Starlette(routes=routes)
+
+    async def _endpoint(self, request: Request) -> Response:
+        path = "/" + request.path_params["path"].rstrip("/")
+        faults = self.faults
+        if faults.latency_s > 0:
+            await asyncio.sleep(faults.latency_s)
+        if faults.roll(faults.drop_rate):
+            raise httpx.RemoteProtocolError("sandbox fault: connection dropped")
+        try:
+            params = dict(request.query_params)
+            params.update(await _body_params(request))
+        except ApiError as err:
+            return error_response(err, {})
+        return await self.handle(request.method, path, params, request.headers.get("authorization"))
+
+    async def handle(
+        self, method: str, path: str, params: dict[str, Any], authorization: str | None
+    ) -> Response:
+        """Answer one ``/1`` request (also used by tests that bypass HTTP)."""
+        key, token = read_credentials(params, authorization)
+        found = API.match(method, path)
+        route_name = f"{method} {found[0].template}" if found else f"{method} (unknown)"
+        who = self._token_label(token)
+        stats = self.stats_data
+        stats.requests_by_token[who] += 1
+        stats.requests_by_route[route_name] += 1
+        member_scope = None
+        if path.startswith("/members/"):
+            tok = self.world.tokens.get(token)
+            member_scope = tok.id_member if tok else token or key
+        verdict = self.limiter.check(token, key, member_scope, time.monotonic())
+        headers = verdict.headers
+        error = verdict.error
+        if error is None and self.faults.burst_429 > 0:
+            self.faults.burst_429 -= 1
+            error, verdict.retry_after = "API_TOKEN_LIMIT_EXCEEDED", 1
+        if error is not None:
+            stats.limited_by_token[who] += 1
+            stats.limited_by_route[route_name] += 1
+            body = {"error": error, "message": "Rate limit exceeded"}
+            return _json_response(429, body, {**headers, "retry-after": str(verdict.retry_after)})
+        if self.faults.roll(self.faults.error_rate):
+            status = self.faults.error_status
+            return Response("Internal Server Error", status, headers, media_type="text/plain")
+        try:
+            body = await self.call(method, path, params, key, token)
+        except ApiError as err:
+            return error_response(err, headers)
+        return _json_response(200, body, headers)
+
+    async def call(
+        self, method: str, path: str, params: dict[str, Any], key: str, token: str
+    ) -> Any:
+        """Route, authenticate and run one request; raises :class:`ApiError`."""
+        found = API.match(method, path)
+        if found is None:
+            raise ApiError(404, f"Cannot {method} /1{path}")
+        route, path_params = found
+        member = authenticate(self.world, method, key, token)
+        ctx = Ctx(self, route, path_params, params, member, token)
+        try:
+            result = await route.handler(ctx)
+        finally:
+            self.deliverer.schedule()
+        return result
+
+    def _token_label(self, token: str) -> str:
+        tok = self.world.tokens.get(token)
+        if tok is None:
+            return "(none)" if not token else "(unknown)"
+        member = self.world.members.get(tok.id_member)
+        return member.username if member else "(unknown)"
+
+
+async def _body_params(request: Request) -> dict[str, Any]:
+    if request.method == "GET":
+        return {}
+    raw = await request.body()
+    if not raw:
+        return {}
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "invalid json") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "invalid json")
+        return {str(k): v for k, v in data.items()}
+    if ctype in ("application/x-www-form-urlencoded", ""):
+        try:
+            return dict(parse_qsl(raw.decode(), keep_blank_values=True))
+        except UnicodeDecodeError:
+            raise ApiError(400, "invalid body") from None
+    # multipart and other bodies: Trello reads multipart too; we accept it through Starlette
+    try:
+        form = await request.form()
+    except Exception:  # a malformed multipart body must be a 400, never a 500
+        raise ApiError(400, "invalid body") from None
+    return {k: v for k, v in form.items() if isinstance(v, str)}
