@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from hypothesis import given, settings
@@ -62,7 +63,7 @@ def test_no_room_gives_a_respacing_plan() -> None:
     assert placement.respace, "expected neighbours to move"
     final = _apply(siblings, placement, 2)
     assert final == sorted(final)
-    assert all(b - a >= MIN_SPACING for a, b in zip(final, final[1:], strict=False))
+    assert all(b - a >= MIN_SPACING for a, b in itertools.pairwise(final))
 
 
 def _apply(siblings: list[float], placement: Placement, index: int) -> list[float]:
@@ -84,7 +85,7 @@ def test_place_result_lies_strictly_between_neighbours(raw: list[float], index: 
     final = _apply(siblings, placement, index)
     assert 0 < placement.pos < MAX_POS
     assert all(0 < value < MAX_POS for value in final)
-    assert all(b > a for a, b in zip(final, final[1:], strict=False)), "order lost"
+    assert all(b > a for a, b in itertools.pairwise(final)), "order lost"
     if not placement.respace:
         assert placement.pos == pos_for_index(siblings, index)
 
@@ -125,4 +126,4 @@ def test_ten_thousand_random_moves_keep_the_intended_order(seed: int) -> None:
         assert 0 < placement.pos < MAX_POS
     assert sorted(items, key=pos.__getitem__) == order
     values = [pos[item] for item in order]
-    assert all(b - a >= MIN_SPACING for a, b in zip(values, values[1:], strict=False))
+    assert all(b - a >= MIN_SPACING for a, b in itertools.pairwise(values))
