@@ -1,8 +1,9 @@
 """TrelloApp: themes, keymap, the board screen and the pickers, wired to the sync engine.
 
-The app is given everything it talks to (a board source, the engine, a clock), so tests,
-screenshots and the demo build it the same way with different parts. It never awaits the
-network in a handler: loads run in workers and land as messages.
+The app is given everything it talks to (a Backend over cache, client and engine; a clock),
+so tests, screenshots, the benchmark and the demo build it the same way with different
+parts. It never awaits the network in a handler: loads run in workers, writes are operations
+the engine applies at once, and changes come back as BoardChange events.
 """
 
 from __future__ import annotations
@@ -10,13 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
+from textual import work
 from textual.app import App
 
+from trello_tui.sync import ops
+from trello_tui.sync.ops import Op
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello.models import Action
+from trello_tui.ui.backend import Backend
 from trello_tui.ui.commands import unknown_ids
 from trello_tui.ui.moves import MovePlan
 from trello_tui.ui.screens.board import BoardScreen
+from trello_tui.ui.widgets.palette import color_family
+from trello_tui.ui.widgets.status import describe_status
 
 Clock = Callable[[], datetime]
 
@@ -33,17 +40,25 @@ class TrelloApp(App[None]):
 
     def __init__(
         self,
-        state: BoardState | None = None,
+        backend: Backend | None = None,
         *,
+        state: BoardState | None = None,
+        board_key: str | None = None,
         clock: Clock = utc_now,
         keymap: Mapping[str, str] | None = None,
         me: str | None = None,
+        on_painted: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        self.backend = backend or Backend(None, None, me=me)
         self.state = state
+        self.board_key = board_key
         self.clock = clock
-        self.me = me
+        self.me = me or self.backend.me
         self.user_keymap = dict(keymap or {})
+        self.on_painted = on_painted
+        #: operations the user made, newest last; undo submits the inverse of the last one.
+        self.history: list[Op] = []
 
     def on_mount(self) -> None:
         if self.user_keymap:
@@ -53,45 +68,191 @@ class TrelloApp(App[None]):
                 self.notify(
                     f"[keymap] names unknown bindings: {', '.join(bad)}", severity="warning"
                 )
+        self.backend.listeners.append(self._changed)
         if self.state is not None:
-            self.push_screen(BoardScreen(self.state))
+            self.show_board(self.state)
+        elif self.board_key is not None:
+            self.open_board(self.board_key)
+        else:
+            self.show_board_picker()
+        self.set_interval(1.0, self.refresh_status)
 
-    # -- engine facade (the screens call these; the engine does the work) -----------------
+    # -- boards -----------------------------------------------------------------------------
+
+    def show_board(self, state: BoardState) -> None:
+        self.state = state
+        screen = BoardScreen(state)
+        if isinstance(self.screen, BoardScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        if self.on_painted is not None:
+            callback = self.on_painted
+            self.on_painted = None
+            screen.call_after_refresh(callback)
+
+    @work(exclusive=True, group="open-board", exit_on_error=False)
+    async def open_board(self, key: str) -> None:
+        board_id = await self.backend.resolve(key) or key
+        state = await self.backend.cached_board(board_id)
+        if state is not None:
+            self.show_board(state)
+        try:
+            board = await self.backend.fetch_board(board_id)
+        except Exception as exc:  # offline or refused: say so, keep what the cache showed
+            self.notify(f"Couldn't load the board from Trello: {exc}", severity="warning")
+            return
+        if board is None:
+            return
+        if state is None:
+            self.show_board(BoardState(board))
+        else:
+            await self.board_changed(state.replace_all(board))
+        self.backend.status = self.backend.status.__class__(last_synced=self.clock())
+
+    def show_board_picker(self) -> None:
+        from trello_tui.ui.screens.boards import BoardPicker
+
+        def chosen(board_id: str | None) -> None:
+            if board_id is not None:
+                self.open_board(board_id)
+
+        self.push_screen(BoardPicker(self.backend, self.state.id if self.state else None), chosen)
+
+    def refresh_board(self) -> None:
+        if self.state is not None:
+            self.open_board(self.state.id)
+
+    # -- changes ----------------------------------------------------------------------------
+
+    def _changed(self, change: BoardChange) -> None:
+        """Listener for the engine (it may call from its own task; hop onto our loop)."""
+        self.call_later(self.board_changed, change)
+
+    async def board_changed(self, change: BoardChange) -> None:
+        from trello_tui.ui.screens.card import CardScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, BoardScreen):
+                await screen.apply_change(change)
+            elif isinstance(screen, CardScreen):
+                screen.apply_change(change)
+
+    def refresh_status(self) -> None:
+        text, level = describe_status(self.backend.status, self.clock())
+        for screen in self.screen_stack:
+            if isinstance(screen, BoardScreen):
+                screen.status.sync_text = text
+                screen.status.sync_level = level
 
     def pending_cards(self) -> frozenset[str]:
         return frozenset()
 
+    # -- writes: every edit is an operation for the engine ---------------------------------
+
+    def submit(self, op: Op, *, record: bool = True) -> None:
+        engine = self.backend.engine
+        if engine is None or self.state is None:
+            self.notify("Read-only: not connected to a sync engine", severity="warning")
+            return
+        engine.submit(op)
+        if record:
+            self.history.append(op)
+
     def submit_move(self, plan: MovePlan) -> None:
-        self.notify("read-only: no sync engine attached", severity="warning")
+        if self.state is None:
+            return
+        for card_id, pos in plan.respace:
+            card = self.state.cards[card_id]
+            self.submit(ops.MoveCard(self.state.id, card_id=card_id, list_id=card.id_list, pos=pos))
+        self.submit(
+            ops.MoveCard(self.state.id, card_id=plan.card_id, list_id=plan.list_id, pos=plan.pos)
+        )
 
     def undo(self) -> None:
-        self.notify("nothing to undo")
+        if not self.history:
+            self.notify("Nothing to undo")
+            return
+        op = self.history.pop()
+        inverse = op.inverse()
+        if not inverse:
+            self.notify("That change can't be undone")
+            return
+        for item in inverse:
+            self.submit(item, record=False)
+        if self.state is not None:
+            self.notify(f"Undid: {op.describe(self.state)}")
 
     def toggle_label_color(self, card_id: str, color: str) -> None:
-        self.notify("read-only: no sync engine attached", severity="warning")
-
-    def archive(self, card_id: str) -> None:
-        self.notify("read-only: no sync engine attached", severity="warning")
+        if self.state is None:
+            return
+        card = self.state.cards[card_id]
+        label = next(
+            (
+                lb
+                for lb in sorted(self.state.labels.values(), key=lambda x: (x.name, x.id))
+                if color_family(lb.color) == color
+            ),
+            None,
+        )
+        if label is None:
+            self.notify(f"This board has no {color} label")
+            return
+        kind = ops.RemoveLabel if label.id in card.id_labels else ops.AddLabel
+        self.submit(kind(self.state.id, card_id=card_id, target=label.id))
 
     def toggle_me(self, card_id: str) -> None:
-        self.notify("read-only: no sync engine attached", severity="warning")
+        if self.state is None or self.me is None:
+            return
+        member = self.state.member_by_username(self.me)
+        if member is None:
+            self.notify("You are not a member of this board")
+            return
+        card = self.state.cards[card_id]
+        kind = ops.RemoveMember if member.id in card.id_members else ops.AddMember
+        self.submit(kind(self.state.id, card_id=card_id, target=member.id))
 
-    async def load_comments(self, card_id: str) -> list[Action]:
-        return []
+    def archive(self, card_id: str) -> None:
+        if self.state is not None:
+            name = self.state.cards[card_id].name
+            self.submit(ops.ArchiveCard(self.state.id, card_id=card_id))
+            self.notify(f"Archived '{name}' — z to undo")
 
     def toggle_check_item(self, card_id: str, checklist_id: str, item_id: str) -> None:
-        self.notify("read-only: no sync engine attached", severity="warning")
+        from trello_tui.sync import ops_items
+
+        if self.state is None:
+            return
+        checklist = self.state.checklists.get(checklist_id)
+        item = (
+            next((i for i in checklist.check_items if i.id == item_id), None) if checklist else None
+        )
+        if item is None:
+            return
+        self.submit(
+            ops_items.ToggleCheckItem(
+                self.state.id,
+                card_id=card_id,
+                checklist_id=checklist_id,
+                item_id=item_id,
+                complete=not item.complete,
+            )
+        )
 
     def edit_description(self, card_id: str) -> None:
-        self.notify("read-only: no sync engine attached", severity="warning")
+        from trello_tui.ui.editor import edit_text
 
-    def refresh_board(self) -> None:
-        pass
+        if self.state is None:
+            return
+        card = self.state.cards[card_id]
+        with self.suspend():
+            text = edit_text(card.desc)
+        if text is not None and text != card.desc:
+            self.submit(ops.SetDescription(self.state.id, card_id=card_id, desc=text))
 
-    def show_board_picker(self) -> None:
-        pass
-
-    async def board_changed(self, change: BoardChange) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, BoardScreen):
-                await screen.apply_change(change)
+    async def load_comments(self, card_id: str) -> list[Action]:
+        try:
+            return await self.backend.comments(card_id)
+        except Exception as exc:  # comments are a nicety: say why they are missing
+            self.notify(f"Couldn't load comments: {exc}", severity="warning")
+            return []

@@ -1,16 +1,95 @@
-"""Entry points from the CLI into the Textual app."""
+"""Entry points from the CLI into the Textual app: ``trello-tui`` and ``trello-tui demo``.
+
+The demo serves the sandbox on loopback from a background thread (its own event loop), so
+none of the sandbox's work runs on the UI's loop; the app's client talks to it over HTTP
+exactly as it would talk to Trello.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
+import random
 import sys
+import threading
+from typing import Any
+
+from trello_tui import paths
+from trello_tui.store.cache import Cache
+from trello_tui.trello.auth import Credentials
+from trello_tui.trello.client import TrelloClient
+from trello_tui.ui.backend import Backend
+
+DEMO_BOARD = "Product Roadmap"
+
+
+def _start_teammate(sandbox: Any, url: str, every_s: float) -> threading.Event:
+    """A simulated teammate in its own thread, talking to the sandbox over loopback HTTP."""
+    import httpx
+
+    from trello_tui.sandbox.teammate import teammate_step
+
+    stop = threading.Event()
+
+    async def loop() -> None:
+        rng = random.Random()
+        async with httpx.AsyncClient(base_url=url.removesuffix("/1")) as http:
+            while not stop.is_set():
+                await asyncio.sleep(every_s)
+                try:
+                    await teammate_step(sandbox, http, rng)
+                except Exception:  # a failed change is skipped, as the sandbox's own loop does
+                    continue
+
+    threading.Thread(target=lambda: asyncio.run(loop()), daemon=True, name="teammate").start()
+    return stop
+
+
+def attach_engine(backend: Backend) -> None:
+    """Connect the sync engine when it is available (it owns writes, polling and status)."""
+    import importlib.util
+
+    if importlib.util.find_spec("trello_tui.sync.engine") is None:
+        return
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    print("trello-tui demo: not built yet", file=sys.stderr)
-    return 1
+    from trello_tui.sandbox import Sandbox
+    from trello_tui.ui.app import TrelloApp
+
+    sandbox = Sandbox.create(seed=args.seed)
+    with sandbox.serve_in_thread(host="127.0.0.1", port=0) as url:
+        stop = _start_teammate(sandbox, url, args.teammate) if args.teammate > 0 else None
+        creds = sandbox.credentials
+        client = TrelloClient(Credentials(key=creds.key, token=creds.token), base_url=url)
+        backend = Backend(client, None, me=creds.me)
+        attach_engine(backend)
+        board = next(
+            (b for b in sandbox.world.boards.values() if b.name == DEMO_BOARD),
+            next(iter(sandbox.world.boards.values()), None),
+        )
+        app = TrelloApp(backend, board_key=board.id if board else None, me=creds.me)
+        app.run()
+        if stop is not None:
+            stop.set()
+    return 0
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    print("trello-tui: not built yet", file=sys.stderr)
-    return 1
+    from trello_tui.ui.app import TrelloApp
+
+    cache = Cache(paths.cache_db())
+    client: TrelloClient | None = None
+    key, token = os.environ.get("TRELLO_API_KEY"), os.environ.get("TRELLO_TOKEN")
+    if key and token and not args.offline:
+        client = TrelloClient(Credentials(key=key, token=token))
+    elif not args.offline:
+        print(
+            "trello-tui: no credentials (run `trello-tui auth`); showing the cache", file=sys.stderr
+        )
+    backend = Backend(client, cache)
+    attach_engine(backend)
+    board_key = args.board or cache.meta("last_board")
+    TrelloApp(backend, board_key=board_key).run()
+    return 0

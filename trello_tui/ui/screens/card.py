@@ -104,7 +104,9 @@ class CardScreen(ModalScreen[None]):
             text.append("members: " + ", ".join(names) + "\n")
         due = due_piece(card, self.tapp.clock())
         if due is not None:
-            text.append(f"due {card.due:%Y-%m-%d %H:%M} UTC  ({due[1]})\n")
+            state = {"overdue": "overdue", "due-soon": "due soon", "due-complete": "complete"}
+            note = f"  ({state[str(due[1])]})" if str(due[1]) in state else ""
+            text.append(f"due {card.due:%Y-%m-%d %H:%M} UTC{note}\n")
         if card.start is not None:
             text.append(f"starts {card.start:%Y-%m-%d}\n")
         return text
@@ -120,6 +122,7 @@ class CardScreen(ModalScreen[None]):
         checklists = self.state.checklists_of(card.id)
         total = sum(len(c.check_items) for c in checklists)
         done = sum(c.done for c in checklists)
+        items.display = bool(checklists)
         self.query_one("#checklists-title", Static).update(
             f"Checklists  {done}/{total}" if checklists else "Checklists  (none)"
         )
