@@ -42,10 +42,9 @@ class Ctx:
     sb: Sandbox
     route: Route
     path: dict[str, str]
-    params: dict[str, Any]
+    params: dict[str, Any] = field(repr=False)  # may hold the key and token
     member: Member
-    token: str
-    after: list[Any] = field(default_factory=list)  # coroutines to run after the answer
+    token: str = field(repr=False)
 
     @property
     def world(self) -> World:

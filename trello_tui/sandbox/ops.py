@@ -14,7 +14,6 @@ from trello_tui.sandbox.world import (
     Action,
     Board,
     Card,
-    CheckItem,
     Checklist,
     Label,
     TList,
@@ -44,15 +43,18 @@ def record(
     models: list[str],
     *,
     when: str | None = None,
+    ts: float | None = None,
 ) -> Action:
-    date = when or iso()
+    """Record an action; ``ts`` backdates it (seeds build a history that way)."""
+    date = when or iso(ts)
+    data = _whole(data)
     w.action_seq += 1
     if board is not None:
         data.setdefault("board", board_ref(board))
         board.date_last_activity = date
         models = [board.id, *models]
     act = Action(
-        id=w.new_id(),
+        id=w.new_id(ts),
         type=type_,
         id_member_creator=actor,
         date=date,
@@ -69,7 +71,7 @@ def record(
     return act
 
 
-def _respaced(w: World, actor: str, board: Board, changed: list[tuple[Positioned, float]]) -> None:
+def respaced(w: World, actor: str, board: Board, changed: list[tuple[Positioned, float]]) -> None:
     """Record an update action for each sibling whose pos the re-spacing changed."""
     for sib, old in changed:
         if isinstance(sib, Card):
@@ -94,7 +96,7 @@ def create_list(w: World, actor: str, board: Board, name: str, pos: str | float)
     lst.pos, changed = place(siblings, lst, pos)
     w.lists[lst.id] = lst
     board.list_ids[lst.id] = None
-    _respaced(w, actor, board, changed)
+    respaced(w, actor, board, changed)
     record(w, actor, "createList", board, {"list": list_ref(lst)}, [lst.id])
     return lst
 
@@ -130,7 +132,7 @@ def update_list(w: World, actor: str, lst: TList, changes: dict[str, Any]) -> No
     if "pos" in changes:
         siblings = [w.lists[i] for i in board.list_ids]
         new_pos, changed = place(siblings, lst, changes["pos"])
-        _respaced(w, actor, board, changed)
+        respaced(w, actor, board, changed)
         if new_pos != lst.pos:
             old["pos"], lst.pos = lst.pos, new_pos
     for key, attr in (("name", "name"), ("closed", "closed"), ("subscribed", "subscribed")):
@@ -181,7 +183,7 @@ def create_card(w: World, actor: str, lst: TList, fields: dict[str, Any]) -> Car
     board.next_id_short += 1
     siblings = [w.cards[c] for c in lst.card_ids]
     card.pos, changed = place(siblings, card, fields.get("pos", "bottom"))
-    _respaced(w, actor, board, changed)
+    respaced(w, actor, board, changed)
     w.cards[card.id] = card
     w.short_links[card.short_link] = card.id
     board.card_ids[card.id] = None
@@ -261,7 +263,7 @@ def update_card(w: World, actor: str, card: Card, changes: dict[str, Any]) -> No
     if "pos" in changes:
         siblings = [w.cards[c] for c in target_list.card_ids]
         new_pos, changed = place(siblings, card, changes["pos"])
-        _respaced(w, actor, board, changed)
+        respaced(w, actor, board, changed)
         if new_pos != card.pos:
             old["pos"], card.pos = card.pos, new_pos
     for key, attr in SCALAR_CARD_FIELDS.items():
@@ -387,190 +389,12 @@ def delete_comment(w: World, actor: str, act: Action) -> None:
     record(w, actor, "deleteComment", board, data, [card_id] if card_id else [])
 
 
-# -- labels --------------------------------------------------------------------------------
-def create_label(w: World, actor: str, board: Board, name: str, color: str | None) -> Label:
-    lab = Label(id=w.new_id(), id_board=board.id, name=name, color=color)
-    w.labels[lab.id] = lab
-    board.label_ids[lab.id] = None
-    record(
-        w,
-        actor,
-        "createLabel",
-        board,
-        {"label": {"id": lab.id, "name": name, "color": color}},
-        [lab.id],
-    )
-    return lab
-
-
-def update_label(w: World, actor: str, lab: Label, changes: dict[str, Any]) -> None:
-    old = {k: getattr(lab, k) for k in changes if getattr(lab, k) != changes[k]}
-    for k, v in changes.items():
-        setattr(lab, k, v)
-    if old:
-        data = {"label": {"id": lab.id, "name": lab.name, "color": lab.color}, "old": old}
-        record(w, actor, "updateLabel", w.boards[lab.id_board], data, [lab.id])
-
-
-def delete_label(w: World, actor: str, lab: Label) -> None:
-    board = w.boards[lab.id_board]
-    for cid in board.card_ids:
-        card = w.cards[cid]
-        if lab.id in card.id_labels:
-            card.id_labels.remove(lab.id)
-    del w.labels[lab.id]
-    del board.label_ids[lab.id]
-    record(w, actor, "deleteLabel", board, {"label": {"id": lab.id}}, [lab.id])
-
-
-# -- checklists ----------------------------------------------------------------------------
-def create_checklist(w: World, actor: str, card: Card, name: str, pos: str | float) -> Checklist:
-    board = w.boards[card.id_board]
-    cl = Checklist(id=w.new_id(), name=name, id_board=board.id, id_card=card.id, pos=0.0)
-    siblings = [w.checklists[i] for i in card.checklist_ids]
-    cl.pos, changed = place(siblings, cl, pos)
-    _respaced(w, actor, board, changed)
-    w.checklists[cl.id] = cl
-    board.checklist_ids[cl.id] = None
-    card.checklist_ids.append(cl.id)
-    card.checklist_ids.sort(key=lambda i: w.checklists[i].pos)
-    data = {"card": card_ref(card), "checklist": {"id": cl.id, "name": cl.name}}
-    act = record(w, actor, "addChecklistToCard", board, data, [card.id, cl.id])
-    card.date_last_activity = act.date
-    return cl
-
-
-def update_checklist(w: World, actor: str, cl: Checklist, changes: dict[str, Any]) -> None:
-    card = w.cards[cl.id_card]
-    board = w.boards[cl.id_board]
-    old: dict[str, Any] = {}
-    if "pos" in changes:
-        siblings = [w.checklists[i] for i in card.checklist_ids]
-        new_pos, changed = place(siblings, cl, changes["pos"])
-        _respaced(w, actor, board, changed)
-        if new_pos != cl.pos:
-            old["pos"], cl.pos = cl.pos, new_pos
-        card.checklist_ids.sort(key=lambda i: w.checklists[i].pos)
-    if "name" in changes and changes["name"] != cl.name:
-        old["name"], cl.name = cl.name, changes["name"]
-    if old:
-        data = {
-            "checklist": {"id": cl.id, "name": cl.name, "pos": cl.pos},
-            "card": card_ref(card),
-            "old": old,
-        }
-        record(w, actor, "updateChecklist", board, data, [cl.id, card.id])
-
-
-def delete_checklist(w: World, actor: str, cl: Checklist) -> None:
-    card = w.cards[cl.id_card]
-    board = w.boards[cl.id_board]
-    for item in cl.items:
-        w.check_items.pop(item.id, None)
-    del w.checklists[cl.id]
-    del board.checklist_ids[cl.id]
-    card.checklist_ids.remove(cl.id)
-    data = {"card": card_ref(card), "checklist": {"id": cl.id, "name": cl.name}}
-    record(w, actor, "removeChecklistFromCard", board, data, [card.id, cl.id])
-
-
-def _item_data(w: World, cl: Checklist, item: CheckItem) -> dict[str, Any]:
-    card = w.cards[cl.id_card]
-    return {
-        "card": card_ref(card),
-        "checklist": {"id": cl.id, "name": cl.name},
-        "checkItem": {
-            "id": item.id,
-            "name": item.name,
-            "state": item.state,
-            "textData": {"emoji": {}},
-        },
-    }
-
-
-def create_check_item(w: World, actor: str, cl: Checklist, fields: dict[str, Any]) -> CheckItem:
-    item = CheckItem(
-        id=w.new_id(),
-        id_checklist=cl.id,
-        name=fields["name"],
-        pos=0.0,
-        state="complete" if fields.get("checked") else "incomplete",
-        due=fields.get("due"),
-        id_member=fields.get("idMember"),
-    )
-    item.pos, changed = place(cl.items, item, fields.get("pos", "bottom"))
-    cl.items.append(item)
-    w.check_items[item.id] = cl.id
-    board = w.boards[cl.id_board]
-    for sib, old in changed:
-        assert isinstance(sib, CheckItem)
-        data = dict(_item_data(w, cl, sib), old={"pos": old})
-        record(w, actor, "updateCheckItem", board, data, [cl.id_card, cl.id])
-    record(w, actor, "createCheckItem", board, _item_data(w, cl, item), [cl.id_card, cl.id])
-    return item
-
-
-def update_check_item(
-    w: World, actor: str, cl: Checklist, item: CheckItem, changes: dict[str, Any]
-) -> None:
-    board = w.boards[cl.id_board]
-    if "idChecklist" in changes and changes["idChecklist"] != cl.id:
-        target = w.checklists[changes["idChecklist"]]
-        cl.items.remove(item)
-        target.items.append(item)
-        item.id_checklist = target.id
-        w.check_items[item.id] = target.id
-        changes.setdefault("pos", "bottom")
-        cl = target
-    old: dict[str, Any] = {}
-    if "pos" in changes:
-        new_pos, changed = place(cl.items, item, changes["pos"])
-        for sib, before in changed:
-            assert isinstance(sib, CheckItem)
-            record(
-                w,
-                actor,
-                "updateCheckItem",
-                board,
-                dict(_item_data(w, cl, sib), old={"pos": before}),
-                [cl.id_card, cl.id],
-            )
-        if new_pos != item.pos:
-            old["pos"], item.pos = item.pos, new_pos
-    for key, attr in (
-        ("name", "name"),
-        ("due", "due"),
-        ("idMember", "id_member"),
-        ("dueReminder", "due_reminder"),
-    ):
-        if key in changes and getattr(item, attr) != changes[key]:
-            old[key] = getattr(item, attr)
-            setattr(item, attr, changes[key])
-    if old:
-        record(
-            w,
-            actor,
-            "updateCheckItem",
-            board,
-            dict(_item_data(w, cl, item), old=old),
-            [cl.id_card, cl.id],
-        )
-    if "state" in changes and changes["state"] != item.state:
-        item.state = changes["state"]
-        record(
-            w,
-            actor,
-            "updateCheckItemStateOnCard",
-            board,
-            _item_data(w, cl, item),
-            [cl.id_card, cl.id],
-        )
-    w.cards[cl.id_card].date_last_activity = board.date_last_activity
-    w.touch()
-
-
-def delete_check_item(w: World, actor: str, cl: Checklist, item: CheckItem) -> None:
-    data = _item_data(w, cl, item)
-    cl.items.remove(item)
-    del w.check_items[item.id]
-    record(w, actor, "deleteCheckItem", w.boards[cl.id_board], data, [cl.id_card, cl.id])
+def _whole(node: Any) -> Any:
+    """Whole floats as ints in action data, as Trello writes positions (65535, not 65535.0)."""
+    if isinstance(node, float) and node.is_integer():
+        return int(node)
+    if isinstance(node, dict):
+        return {k: _whole(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_whole(v) for v in node]
+    return node

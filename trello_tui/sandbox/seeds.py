@@ -112,9 +112,11 @@ def add_label(w: World, b: Board, name: str, color: str | None) -> Label:
     return lab
 
 
-def add_card(w: World, b: Board, lst: TList, name: str, **extra: object) -> Card:
+def add_card(
+    w: World, b: Board, lst: TList, name: str, ts: float | None = None, /, **extra: object
+) -> Card:
     card = Card(
-        id=w.new_id(),
+        id=w.new_id(ts),
         name=name,
         id_board=b.id,
         id_list=lst.id,
@@ -194,6 +196,11 @@ def demo_world() -> World:
     labels.append(add_label(w, roadmap, "No colour", None))  # a colourless label
     weights = [70, 50, 45, 35, 80, 20]
     people_ids = [me, sam, jordan]
+    t = now - 30 * DAY  # the board's history starts a month ago
+    ops.record(w, me, "createBoard", roadmap, {}, [], ts=t)
+    for lst in lists:
+        t += 60
+        ops.record(w, me, "createList", roadmap, {"list": ops.list_ref(lst)}, [lst.id], ts=t)
     for i in range(300):
         lst = rng.choices(lists, weights)[0]
         title = f"{rng.choice(CARD_TITLES)}"
@@ -206,7 +213,9 @@ def demo_world() -> World:
             extra["due_complete"] = bool(extra.get("due"))
         if i % 37 == 0:
             extra["closed"] = True
-        card = add_card(w, roadmap, lst, title, **extra)
+        t += 25 * DAY / 300
+        card = add_card(w, roadmap, lst, title, t, **extra)
+        _history(w, rng, roadmap, card, lists, rng.choice(people_ids), t)
         if rng.random() < 0.25:
             chosen = rng.sample(ITEMS, rng.randint(2, 6))
             add_checklist(w, card, "Tasks", [(t, rng.random() < 0.4) for t in chosen])
@@ -221,6 +230,25 @@ def demo_world() -> World:
     _small_boards(w, rng, now, team, org, casey)
     w.outbox.clear()
     return w
+
+
+def _history(
+    w: World, rng: random.Random, b: Board, card: Card, lists: list[TList], who: str, t: float
+) -> None:
+    """createCard in the backlog, then a move to the card's list if it lives elsewhere."""
+    backlog = lists[0]
+    data = {"card": ops.card_ref(card), "list": ops.list_ref(backlog)}
+    ops.record(w, who, "createCard", b, data, [card.id, backlog.id], ts=t)
+    if card.id_list != backlog.id:
+        target = w.lists[card.id_list]
+        moved = {
+            "card": dict(ops.card_ref(card), idList=target.id),
+            "old": {"idList": backlog.id},
+            "listBefore": ops.list_ref(backlog),
+            "listAfter": ops.list_ref(target),
+        }
+        when = t + rng.uniform(600, 4 * 3600)
+        ops.record(w, who, "updateCard", b, moved, [card.id, target.id, backlog.id], ts=when)
 
 
 def _small_boards(

@@ -145,8 +145,8 @@ def member_full_json(w: World, m: Member, *, is_self: bool) -> J:
                     "colorBlind": False,
                     "locale": "en-US",
                 },
-                "uploadedAvatarHash": m.avatar_hash,
-                "uploadedAvatarUrl": avatar_url(m),
+                "uploadedAvatarHash": None,  # sandbox avatars are not uploads
+                "uploadedAvatarUrl": None,
                 "isAaMastered": True,
                 "ixUpdate": str(w.version),
                 "limits": {

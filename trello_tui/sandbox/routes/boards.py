@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trello_tui.sandbox import ops
+from trello_tui.sandbox import ops, ops_items
 from trello_tui.sandbox.context import Ctx
 from trello_tui.sandbox.errors import invalid_value, over_limit
 from trello_tui.sandbox.router import API
@@ -154,7 +154,7 @@ def new_label(ctx: Ctx, board: Board) -> Any:
     color = label_color(ctx)
     if len(board.label_ids) >= 1000:
         raise over_limit("labels per board")
-    lab = ops.create_label(ctx.world, ctx.me, board, name, color)
+    lab = ops_items.create_label(ctx.world, ctx.me, board, name, color)
     return label_json(lab)
 
 
@@ -217,7 +217,7 @@ async def create_board(ctx: Ctx) -> Any:
     ops.record(w, ctx.me, "createBoard", board, {}, [])
     if labels:
         for color in ("green", "yellow", "orange", "red", "purple", "blue"):
-            ops.create_label(w, ctx.me, board, "", color)
+            ops_items.create_label(w, ctx.me, board, "", color)
     if lists:
         for list_name in ("To Do", "Doing", "Done"):
             ops.create_list(w, ctx.me, board, list_name, "bottom")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trello_tui.sandbox import ops
+from trello_tui.sandbox import ops, ops_items
 from trello_tui.sandbox.context import Ctx
 from trello_tui.sandbox.errors import ApiError, invalid_value, over_limit
 from trello_tui.sandbox.router import API
@@ -133,7 +133,7 @@ async def create_card(ctx: Ctx) -> Any:
     lst = w.lists[lid]
     board = w.boards[lst.id_board]
     ctx.check(board, True, "card")
-    names = {n: n for n in CARD_FIELDS if ctx.has(n) and n not in ("idList", "idBoard")}
+    names = {n: n for n in CARD_FIELDS if n in ctx.route.params and ctx.has(n) and n != "idList"}
     names["idList"] = "idList"
     fields = card_changes(ctx, None, names)
     if "name" not in fields:
@@ -270,7 +270,7 @@ async def create_and_add_label(ctx: Ctx) -> Any:
     board = _board_of(w, card)
     if len(board.label_ids) >= 1000:
         raise over_limit("labels per board")
-    lab = ops.create_label(w, ctx.me, board, name, color)
+    lab = ops_items.create_label(w, ctx.me, board, name, color)
     ops.set_labels(w, ctx.me, card, [*card.id_labels, lab.id])
     return list(card.id_labels)
 
@@ -336,3 +336,31 @@ async def update_card_field(ctx: Ctx) -> Any:
     changes = card_changes(ctx, card, {field: "value"})
     ops.update_card(ctx.world, ctx.me, card, changes)
     return card_json(ctx.world, card)
+
+
+@API.add("POST", "/cards/{id}/membersVoted", "value")
+async def vote(ctx: Ctx) -> Any:
+    w = ctx.world
+    card = ctx.card(ctx.p("id"), write=True)
+    mid = ctx.oid("value")
+    if mid != ctx.me:
+        raise invalid_value("value")
+    if mid in card.id_members_voted:
+        raise ApiError(400, "member has already voted on the card")
+    card.id_members_voted.append(mid)
+    data = {"card": ops.card_ref(card), "voted": True}
+    ops.record(w, ctx.me, "voteOnCard", _board_of(w, card), data, [card.id])
+    return [member_json(w.members[m]) for m in card.id_members_voted]
+
+
+@API.add("DELETE", "/cards/{id}/membersVoted/{idMember}", "")
+async def unvote(ctx: Ctx) -> Any:
+    w = ctx.world
+    card = ctx.card(ctx.p("id"), write=True)
+    mid = ctx.p("idMember")
+    if mid != ctx.me or mid not in card.id_members_voted:
+        raise invalid_value("idMember")
+    card.id_members_voted.remove(mid)
+    data = {"card": ops.card_ref(card), "voted": False}
+    ops.record(w, ctx.me, "voteOnCard", _board_of(w, card), data, [card.id])
+    return [member_json(w.members[m]) for m in card.id_members_voted]

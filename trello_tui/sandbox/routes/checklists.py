@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trello_tui.sandbox import ops
+from trello_tui.sandbox import ops_items
 from trello_tui.sandbox.context import Ctx
 from trello_tui.sandbox.errors import ApiError, invalid_value, not_found, over_limit
 from trello_tui.sandbox.router import API
@@ -36,7 +36,7 @@ def new_checklist(ctx: Ctx, card: Card) -> Any:
     assert pos is not None
     if len(card.checklist_ids) >= 500:
         raise over_limit("checklists per card")
-    cl = ops.create_checklist(ctx.world, ctx.me, card, name, pos)
+    cl = ops_items.create_checklist(ctx.world, ctx.me, card, name, pos)
     return dict(checklist_json(cl), limits={})
 
 
@@ -97,7 +97,7 @@ async def update_checklist(ctx: Ctx) -> Any:
         changes["name"] = ctx.text("name", min_len=1)
     if ctx.has("pos"):
         changes["pos"] = ctx.pos()
-    ops.update_checklist(ctx.world, ctx.me, cl, changes)
+    ops_items.update_checklist(ctx.world, ctx.me, cl, changes)
     return checklist_json(cl)
 
 
@@ -110,14 +110,14 @@ async def update_checklist_field(ctx: Ctx) -> Any:
     value = ctx.text("value", min_len=1, required=True) if field == "name" else ctx.pos("value")
     if value is None:
         raise invalid_value("value")
-    ops.update_checklist(ctx.world, ctx.me, cl, {field: value})
+    ops_items.update_checklist(ctx.world, ctx.me, cl, {field: value})
     return checklist_json(cl)
 
 
 @API.add("DELETE", "/checklists/{id}", "")
 async def delete_checklist(ctx: Ctx) -> Any:
     cl = ctx.checklist(ctx.p("id"), write=True)
-    ops.delete_checklist(ctx.world, ctx.me, cl)
+    ops_items.delete_checklist(ctx.world, ctx.me, cl)
     return {"limits": {}}
 
 
@@ -127,7 +127,7 @@ async def card_delete_checklist(ctx: Ctx) -> Any:
     cl = ctx.checklist(ctx.p("idChecklist"), write=True)
     if cl.id_card != card.id:
         raise not_found()
-    ops.delete_checklist(ctx.world, ctx.me, cl)
+    ops_items.delete_checklist(ctx.world, ctx.me, cl)
     return {"limits": {}}
 
 
@@ -171,7 +171,7 @@ async def create_item(ctx: Ctx) -> Any:
         ctx.integer("dueReminder", -1, -1, 10**7)
     if len(cl.items) >= 200:
         raise over_limit("check items per checklist")
-    item = ops.create_check_item(w, ctx.me, cl, fields)
+    item = ops_items.create_check_item(w, ctx.me, cl, fields)
     return dict(check_item_json(item), limits={})
 
 
@@ -199,7 +199,7 @@ async def get_item(ctx: Ctx) -> Any:
 async def delete_item(ctx: Ctx) -> Any:
     cl = ctx.checklist(ctx.p("id"), write=True)
     cl, item = _find_item(ctx, ctx.p("idCheckItem"), cl)
-    ops.delete_check_item(ctx.world, ctx.me, cl, item)
+    ops_items.delete_check_item(ctx.world, ctx.me, cl, item)
     return {"limits": {}}
 
 
@@ -260,7 +260,7 @@ def _updated_item(item: CheckItem) -> Any:
 @API.add("PUT", "/cards/{id}/checkItem/{idCheckItem}", "name state idChecklist pos due idMember")
 async def card_update_item(ctx: Ctx) -> Any:
     cl, item = _card_item(ctx, True)
-    ops.update_check_item(ctx.world, ctx.me, cl, item, item_changes(ctx, cl))
+    ops_items.update_check_item(ctx.world, ctx.me, cl, item, item_changes(ctx, cl))
     return _updated_item(item)
 
 
@@ -276,12 +276,12 @@ async def card_checklist_update_item(ctx: Ctx) -> Any:
     if cl.id_card != card.id:
         raise not_found()
     cl, item = _find_item(ctx, ctx.p("idCheckItem"), cl)
-    ops.update_check_item(ctx.world, ctx.me, cl, item, item_changes(ctx, cl))
+    ops_items.update_check_item(ctx.world, ctx.me, cl, item, item_changes(ctx, cl))
     return _updated_item(item)
 
 
 @API.add("DELETE", "/cards/{id}/checkItem/{idCheckItem}", "")
 async def card_delete_item(ctx: Ctx) -> Any:
     cl, item = _card_item(ctx, True)
-    ops.delete_check_item(ctx.world, ctx.me, cl, item)
+    ops_items.delete_check_item(ctx.world, ctx.me, cl, item)
     return {"limits": {}}

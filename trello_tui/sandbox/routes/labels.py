@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trello_tui.sandbox import ops
+from trello_tui.sandbox import ops_items
 from trello_tui.sandbox.context import Ctx
 from trello_tui.sandbox.errors import ApiError, invalid_value
 from trello_tui.sandbox.router import API
@@ -41,7 +41,7 @@ def _changes(ctx: Ctx, names: dict[str, str]) -> dict[str, Any]:
 async def update_label(ctx: Ctx) -> Any:
     lab = ctx.label(ctx.p("id"), write=True)
     names = {n: n for n in ("name", "color") if ctx.has(n)}
-    ops.update_label(ctx.world, ctx.me, lab, _changes(ctx, names))
+    ops_items.update_label(ctx.world, ctx.me, lab, _changes(ctx, names))
     return label_json(lab)
 
 
@@ -51,12 +51,12 @@ async def update_label_field(ctx: Ctx) -> Any:
     if field not in ("name", "color"):
         raise ApiError(404, f"Cannot PUT /1/labels/{ctx.p('id')}/{field}")
     lab = ctx.label(ctx.p("id"), write=True)
-    ops.update_label(ctx.world, ctx.me, lab, _changes(ctx, {field: "value"}))
+    ops_items.update_label(ctx.world, ctx.me, lab, _changes(ctx, {field: "value"}))
     return label_json(lab)
 
 
 @API.add("DELETE", "/labels/{id}", "")
 async def delete_label(ctx: Ctx) -> Any:
     lab = ctx.label(ctx.p("id"), write=True)
-    ops.delete_label(ctx.world, ctx.me, lab)
+    ops_items.delete_label(ctx.world, ctx.me, lab)
     return {}
