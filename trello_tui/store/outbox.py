@@ -220,7 +220,16 @@ class Outbox:
         )
 
     def retry(self, op_id: str) -> None:
-        self.mark_pending(op_id)
+        """Send a failed write again, after everything stored so far (it is re-applied last)."""
+
+        def run(conn: sqlite3.Connection) -> None:
+            top = conn.execute("SELECT coalesce(max(seq), 0) FROM ops").fetchone()[0]
+            conn.execute(
+                "UPDATE ops SET seq=?, state='pending', error=NULL WHERE op_id=?",
+                (int(top) + 1, op_id),
+            )
+
+        self._tx(run)
 
     def discard(self, op_id: str) -> None:
         self._tx(lambda conn: conn.execute("DELETE FROM ops WHERE op_id=?", (op_id,)).rowcount)

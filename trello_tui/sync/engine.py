@@ -1,0 +1,616 @@
+"""SyncEngine: one open board, kept true to Trello, with the user's writes applied at once.
+
+The engine owns a ``BoardState`` (read by the UI), the board's outbox rows and its share of
+the cache. Subscribers receive ``BoardChange``, ``Notice``, ``IdsReplaced`` and ``Status``.
+
+Writes. ``submit(op)`` applies the operation to the state at once (the screen moves now),
+stores it in the outbox (on disk, on the outbox's own thread) and wakes the sender, which
+sends the board's writes one at a time, in order, at interactive priority, each only once its
+row is on disk. Sending in order keeps every later write's assumptions true (a rename of a
+card being created waits for the create and is rewritten to the real id).
+
+Each answer either confirms the write (the server's object is adopted, its ``pos`` included),
+or, for a permanent error, rolls it back and keeps it as *failed* for the user to retry or
+discard (``Notice``: "Couldn't move 'X': list is archived"), or, for a transient error, keeps
+it pending and retries later with backoff (status: offline / rate-limited). A write whose
+outcome is unknown — the network broke after it left, or the program was killed meanwhile
+(its row is still ``sent`` at start-up) — is reconciled before it is sent again: a create
+looks for the object it may have made (``CreateProbe``) among ids nobody claimed; anything
+else is an idempotent field change and is simply sent again.
+
+Conflict rules (local = pending operations, remote = what Trello says now):
+
+1. Re-base. When remote state for an object arrives (a poll, a full load, or the answer to
+   one of our writes), the pending operations that touch it are rolled back (newest first),
+   the server's version is put in, then they are applied again in order on top. Their
+   ``before`` values are re-captured, so an undo or a rollback goes back to the latest server
+   state, not to a stale one.
+2. Field by field, the latest writer wins. A pending local operation is the latest writer for
+   the fields it sets (it reaches Trello after the remote change); every other field takes
+   the remote value. Once our write is confirmed, a later remote change to the same field wins.
+3. What the user is editing is never silently overwritten. The UI names the card it edits
+   (``editing``); a remote change to that card raises a ``conflict`` notice naming the
+   teammate, while the editor keeps the user's text until they save (which then wins, rule 2).
+4. A remote delete (or a move to another board) removes the card; pending operations on it
+   then fail with Trello's answer and are shown, never silently dropped.
+
+The cache receives only server state (confirmed answers, fetched objects, full loads); the
+pending operations are re-applied on top at every start, so nothing is ever applied twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from trello_tui.store.cache import AsyncCache, CacheWrite
+from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox
+from trello_tui.sync.events import IdsReplaced, Notice, Status
+from trello_tui.sync.ops import Op, op_from_json
+from trello_tui.sync.remote import plan_actions
+from trello_tui.sync.state import BoardChange, BoardState
+from trello_tui.trello import calls
+from trello_tui.trello.errors import NotFound, TrelloError, Unavailable
+from trello_tui.trello.models import Action, Board, Card, Checklist
+from trello_tui.trello.queue import Priority, RequestQueue
+from trello_tui.trello.reconcile import CLOCK_SLACK_S, Reconciler, already_done
+
+log = logging.getLogger(__name__)
+Event = BoardChange | Notice | IdsReplaced | Status
+Subscriber = Callable[[Event], None]
+
+
+class SyncEngine:
+    """The live model of one board: optimistic writes, confirmations, remote merges."""
+
+    def __init__(
+        self,
+        queue: RequestQueue,
+        cache: AsyncCache,
+        outbox: AsyncOutbox,
+        board_id: str,
+        *,
+        offline: bool = False,
+        retry_delay_s: float = 1.0,
+        max_retry_delay_s: float = 30.0,
+    ) -> None:
+        self.queue = queue
+        self.cache = cache
+        self.outbox = outbox
+        self.board_id = board_id
+        self.state: BoardState | None = None
+        self.last_action_id: str | None = None
+        #: the card the user is editing (conflict rule 3)
+        self.editing: str | None = None
+        self.retry_delay_s = retry_delay_s
+        self.max_retry_delay_s = max_retry_delay_s
+        self._forced_offline = offline
+        self._network_ok = True
+        self._last_sync: float | None = None
+        self._refreshing = False
+        self._pending: list[Op] = []
+        self._failed: dict[str, tuple[Op, str]] = {}
+        self._unknown: set[str] = set()
+        self._sent_at: dict[str, float] = {}
+        self._durable: dict[str, asyncio.Future[None]] = {}
+        self._undo: list[Op] = []
+        self._claims: set[str] = set()
+        self._in_flight: Op | None = None
+        self._subscribers: list[Subscriber] = []
+        self._wake = asyncio.Event()
+        self._sender: asyncio.Task[None] | None = None
+        self._dirty = CacheWrite(board_id)
+        self._flusher: asyncio.Task[None] | None = None
+        self._last_status: Status | None = None
+
+    # -- subscribers -------------------------------------------------------------------------
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def _emit(self, event: Event) -> None:
+        if isinstance(event, BoardChange) and event.empty:
+            return
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:  # one faulty subscriber must not stop the engine
+                log.exception("subscriber failed")
+        if not isinstance(event, Status):
+            self._emit_status()
+
+    def _emit_status(self) -> None:
+        status = self.status
+        if status != self._last_status:
+            self._last_status = status
+            self._emit(status)
+
+    @property
+    def status(self) -> Status:
+        paused = self.queue.limiter.paused_for
+        if self._forced_offline or not self._network_ok:
+            state = "offline"
+        elif paused > 0.5:
+            state = "rate_limited"
+        elif self._in_flight is not None or self._refreshing:
+            state = "syncing"
+        elif self._last_sync is not None:
+            state = "synced"
+        else:
+            state = "never"
+        return Status(
+            self.board_id,
+            state,  # type: ignore[arg-type]
+            self._last_sync,
+            len(self._pending),
+            len(self._failed),
+            paused,
+            self._forced_offline,
+        )
+
+    # -- start, refresh, stop ----------------------------------------------------------------
+
+    async def start(self, *, refresh: bool = True) -> bool:
+        """Paint from the cache and the outbox; refresh in the background. True if cached."""
+        cached = await self.cache.load_board(self.board_id)
+        entries = await self.outbox.run(self.outbox.sync.entries, self.board_id)
+        id_map = await self.outbox.run(self.outbox.sync.id_map, self.board_id)
+        self._claims.update(id_map.values())
+        for entry in entries:
+            try:
+                op = op_from_json(entry.body)
+            except (KeyError, TypeError, ValueError):
+                log.warning("outbox row %s unreadable; kept on disk", entry.op_id)
+                continue
+            op.rewrite(id_map)
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            done.set_result(None)
+            self._durable[op.op_id] = done
+            if entry.state == FAILED:
+                self._failed[op.op_id] = (op, entry.error or "refused by Trello")
+                continue
+            if entry.state == SENT:
+                self._unknown.add(op.op_id)
+                self._sent_at[op.op_id] = entry.sent_at or entry.created_at
+            self._pending.append(op)
+        if cached is not None:
+            self.state = BoardState(cached.board)
+            self.last_action_id = cached.last_action_id
+            self._last_sync = cached.loaded_at
+            for op in self._pending:
+                op.apply(self.state)
+            self._emit(BoardChange(self.board_id, structure=True))
+        self._sender = asyncio.get_running_loop().create_task(self._send_loop())
+        if refresh and not self._forced_offline:
+            asyncio.get_running_loop().create_task(self.refresh())
+        self._emit_status()
+        return cached is not None
+
+    async def refresh(self) -> bool:
+        """A full board load: the server's state replaces ours, pending writes on top."""
+        if self._forced_offline:
+            return False
+        self._refreshing = True
+        self._emit_status()
+        try:
+            board, newest = await asyncio.gather(
+                self.queue.submit(
+                    calls.load_board(self.board_id), priority=Priority.SYNC, tag=self.board_id
+                ),
+                self.queue.submit(
+                    calls.board_actions(self.board_id, limit=1),
+                    priority=Priority.SYNC,
+                    tag=self.board_id,
+                ),
+            )
+        except TrelloError as error:
+            self._network_error(error)
+            return False
+        finally:
+            self._refreshing = False
+        self._adopt_board(board, newest[0].id if newest else self.last_action_id)
+        await self.cache.save_board(board, last_action_id=self.last_action_id)
+        return True
+
+    def _adopt_board(self, board: Board, last_action_id: str | None) -> None:
+        if self.state is None:
+            self.state = BoardState(board)
+        else:
+            self.state.replace_all(board)
+        for op in self._pending:
+            op.apply(self.state)
+        self.last_action_id = last_action_id
+        self._synced()
+        self._wake.set()
+        self._emit(BoardChange(self.board_id, structure=True))
+
+    async def close(self) -> None:
+        """Stop sending and write what the cache still lacks (pending writes stay queued)."""
+        if self._sender is not None:
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender
+        await asyncio.gather(*self._durable.values(), return_exceptions=True)
+        await self._flush()
+
+    def set_offline(self, offline: bool) -> None:
+        """Forced offline mode (``--offline``): nothing is sent until it is switched off."""
+        self._forced_offline = offline
+        if not offline:
+            self._network_ok = True
+        self._wake.set()
+        self._emit_status()
+
+    @property
+    def offline(self) -> bool:
+        return self._forced_offline or not self._network_ok
+
+    def _synced(self) -> None:
+        self._last_sync = time.time()
+        if not self._network_ok:
+            self._network_ok = True
+            self._wake.set()
+
+    def _network_error(self, error: TrelloError) -> None:
+        if isinstance(error, Unavailable):
+            self._network_ok = False
+        self._emit_status()
+
+    def note_poll(self, error: TrelloError | None = None) -> None:
+        """The poller's outcome: a success proves the network is back."""
+        if error is None:
+            self._synced()
+            self._emit_status()
+        else:
+            self._network_error(error)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def pending_ops(self) -> list[Op]:
+        return list(self._pending)
+
+    def failed_ops(self) -> list[tuple[Op, str]]:
+        return list(self._failed.values())
+
+    def has_pending(self, object_id: str) -> bool:
+        return any(object_id in op.ids() for op in self._pending)
+
+    async def settled(self, within_s: float | None = None) -> bool:
+        """Wait until no write is pending (tests and ``trello-tui sync``)."""
+        deadline = None if within_s is None else time.monotonic() + within_s
+        while self._pending:
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.02)
+        await self._flush()
+        return True
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def submit(self, op: Op, *, undoable: bool = True) -> asyncio.Future[None]:
+        """Apply ``op`` now and queue it; the future resolves once it is on disk."""
+        if self.state is None:
+            raise RuntimeError("the board is not loaded yet")
+        change = op.apply(self.state)
+        self._pending.append(op)
+        if undoable:
+            self._undo.append(op)
+        durable = asyncio.get_running_loop().create_task(self._record(op))
+        self._durable[op.op_id] = durable
+        self._emit(change)
+        self._wake.set()
+        return durable
+
+    async def _record(self, op: Op) -> None:
+        await self.outbox.run(self.outbox.sync.add, op.op_id, op.board_id, op.kind, op.to_json())
+
+    def undo(self) -> bool:
+        """Undo the latest write of this session (submits its inverse)."""
+        while self._undo:
+            op = self._undo.pop()
+            if op.op_id in self._failed:
+                continue
+            inverse = op.inverse()
+            if not inverse:
+                self._emit(Notice(self.board_id, "info", "Nothing to undo for that change."))
+                return False
+            for other in inverse:
+                self.submit(other, undoable=False)
+            return True
+        return False
+
+    async def retry(self, op_id: str) -> None:
+        """Send a failed write again (re-applied on top of the current state)."""
+        found = self._failed.pop(op_id, None)
+        if found is None or self.state is None:
+            return
+        op = found[0]
+        await self.outbox.run(self.outbox.sync.retry, op_id)
+        self._emit(op.apply(self.state))
+        self._pending.append(op)
+        self._wake.set()
+
+    async def discard(self, op_id: str) -> None:
+        """Forget a failed write."""
+        if self._failed.pop(op_id, None) is not None:
+            await self.outbox.run(self.outbox.sync.discard, op_id)
+            self._emit_status()
+
+    # -- the sender --------------------------------------------------------------------------
+
+    async def _send_loop(self) -> None:
+        delay = self.retry_delay_s
+        while True:
+            ready = self._pending and self.state is not None and not self._forced_offline
+            if not ready:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            op = self._pending[0]
+            await self._durable[op.op_id]
+            if await self._send(op):
+                delay = self.retry_delay_s
+                continue
+            # Transient failure: wait (or until the network is seen back), then retry.
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            delay = min(self.max_retry_delay_s, delay * 2)
+
+    async def _send(self, op: Op) -> bool:
+        """Send one write; True when it is settled (confirmed or failed for good)."""
+        call = op.call()
+        self._in_flight = op
+        self._emit_status()
+        try:
+            if op.op_id in self._unknown and call.create is not None:
+                found = await self._reconcile(op, call)
+                if found is not None:
+                    await self._confirmed(op, found)
+                    return True
+            self._unknown.discard(op.op_id)
+            await self.outbox.run(self.outbox.sync.mark_sent, op.op_id)
+            self._sent_at[op.op_id] = time.time()
+            result = await self.queue.submit(call, priority=Priority.INTERACTIVE, tag=self.board_id)
+        except TrelloError as error:
+            if error.permanent:
+                if op.op_id in self._unknown and already_done(call, error):
+                    await self._confirmed(op, None)
+                else:
+                    await self._refused(op, error)
+                return True
+            if isinstance(error, Unavailable) and error.maybe_applied:
+                self._unknown.add(op.op_id)  # its row stays 'sent': reconcile before resending
+            else:
+                await self.outbox.run(self.outbox.sync.mark_pending, op.op_id, str(error))
+            self._network_error(error)
+            return False
+        finally:
+            self._in_flight = None
+        await self._confirmed(op, result)
+        return True
+
+    async def _reconcile(self, op: Op, call: Any) -> Any | None:
+        """After an unknown outcome: the object the create made, parsed, or None."""
+        probe = call.create
+        candidates = await self.queue.submit(
+            probe.lookup, priority=Priority.INTERACTIVE, tag=self.board_id
+        )
+        reconciler = Reconciler()
+        for object_id in self._claims:
+            reconciler.claim(object_id)
+        sent = self._sent_at.get(op.op_id, 0.0) + self.queue.client.server_offset
+        found = reconciler.find(call, candidates, sent - CLOCK_SLACK_S)
+        if found is None:
+            log.info("reconcile %s: not applied, sending again", op.kind)
+            return None
+        log.info("reconcile %s: already applied as %s", op.kind, found.get("id"))
+        return call.parse(found)
+
+    def _touching(self, ids: set[str], ops: Iterable[Op]) -> list[Op]:
+        return [op for op in ops if op.ids() & ids]
+
+    def _unapply(self, ops: list[Op]) -> None:
+        assert self.state is not None
+        for op in reversed(ops):
+            op.rollback(self.state)
+
+    def _reapply(self, ops: list[Op]) -> BoardChange:
+        assert self.state is not None
+        change = BoardChange(self.board_id)
+        for op in ops:
+            change = change.merge(op.apply(self.state))
+        return change
+
+    async def _confirmed(self, op: Op, result: Any) -> None:
+        assert self.state is not None
+        index = self._pending.index(op)
+        later = self._pending[index + 1 :]
+        ids = op.ids()
+        touching = self._touching(ids, later)
+        self._unapply(touching)
+        change = op.confirm(self.state, result)
+        mapping: dict[str, str] = {}
+        temp = op.created_temp_id()
+        real = op.created_id(result) if temp else None
+        if temp and real:
+            mapping[temp] = real
+            self._claims.add(real)
+            ids = ids | {real}
+        self._remember_server_state(ids)
+        rewritten = []
+        for other in later:
+            if other.rewrite(mapping):
+                rewritten.append((other.op_id, other.to_json()))
+        for other, _ in self._failed.values():
+            if other.rewrite(mapping):
+                rewritten.append((other.op_id, other.to_json()))
+        for other in self._undo:
+            other.rewrite(mapping)
+        del self._pending[index]
+        self._unknown.discard(op.op_id)
+        swap = (temp, real) if temp and real else None
+        await self.outbox.run(self.outbox.sync.confirm, op.op_id, swap=swap, rewritten=rewritten)
+        change = change.merge(self._reapply(touching))
+        self._synced()
+        self._emit(change)
+        if mapping:
+            self._emit(IdsReplaced(self.board_id, mapping))
+
+    async def _refused(self, op: Op, error: TrelloError) -> None:
+        assert self.state is not None
+        reason = error.message or error.user_message
+        text = f"Couldn't {op.describe(self.state)}: {reason}"
+        index = self._pending.index(op)
+        later = self._pending[index + 1 :]
+        victims = [op]
+        temp = op.created_temp_id()
+        if temp:  # writes to an object that will never exist fail with it
+            victims += [other for other in later if temp in other.ids()]
+        ids: set[str] = set().union(*(v.ids() for v in victims))
+        survivors = [other for other in later if other not in victims]
+        touching = self._touching(ids, survivors)
+        self._unapply(touching)
+        change = BoardChange(self.board_id)
+        for victim in reversed(victims):
+            change = change.merge(victim.rollback(self.state))
+        for victim in victims:
+            self._pending.remove(victim)
+            self._unknown.discard(victim.op_id)
+            message = reason if victim is op else f"{reason} (after '{op.describe(self.state)}')"
+            self._failed[victim.op_id] = (victim, message)
+            await self.outbox.run(self.outbox.sync.fail, victim.op_id, message)
+        change = change.merge(self._reapply(touching))
+        self._emit(change)
+        self._emit(
+            Notice(self.board_id, "error", text, op_id=op.op_id, card_id=op.card_id_of(self.state))
+        )
+
+    # -- remote changes ----------------------------------------------------------------------
+
+    async def merge_actions(self, actions: list[Action]) -> bool:
+        """Merge polled (or webhook) actions; True when the state is current again."""
+        if self.state is None:
+            return await self.refresh()
+        plan = plan_actions(actions, self.board_id)
+        if plan.newest_id is None:
+            return True
+        if plan.full_load:
+            return await self.refresh()
+        cards: dict[str, Card | None] = {}
+        checklists: dict[str, list[Checklist]] = {}
+        try:
+            await asyncio.gather(
+                *(self._fetch_card(card_id, cards) for card_id in plan.cards),
+                *(self._fetch_checklists(card_id, checklists) for card_id in plan.checklist_cards),
+            )
+        except TrelloError as error:
+            self._network_error(error)
+            return False
+        for card_id in plan.deleted:
+            cards[card_id] = None
+        self._merge_remote(cards, checklists, plan.authors)
+        self.last_action_id = plan.newest_id
+        self._dirty.last_action_id = plan.newest_id
+        self._schedule_flush()
+        self._synced()
+        return True
+
+    async def _fetch_card(self, card_id: str, out: dict[str, Card | None]) -> None:
+        try:
+            card = await self.queue.submit(
+                calls.card(card_id), priority=Priority.SYNC, tag=self.board_id
+            )
+        except NotFound:
+            out[card_id] = None
+            return
+        out[card_id] = card if card.id_board in ("", self.board_id) else None
+
+    async def _fetch_checklists(self, card_id: str, out: dict[str, list[Checklist]]) -> None:
+        try:
+            out[card_id] = await self.queue.submit(
+                calls.card_checklists(card_id), priority=Priority.SYNC, tag=self.board_id
+            )
+        except NotFound:
+            out[card_id] = []
+
+    def _merge_remote(
+        self,
+        cards: dict[str, Card | None],
+        checklists: dict[str, list[Checklist]],
+        authors: dict[str, str],
+    ) -> None:
+        state = self.state
+        assert state is not None
+        ids = set(cards) | set(checklists)
+        ids |= {c.id for cid in checklists for c in state.checklists_of(cid)}
+        touching = self._touching(ids, self._pending)
+        self._unapply(touching)
+        change = BoardChange(self.board_id)
+        for card_id, card in cards.items():
+            if card is None:
+                change = change.merge(state.remove_card(card_id))
+                self._dirty.deleted_cards.add(card_id)
+                continue
+            old = state.cards.get(card_id)
+            merged = dict(old.to_json()) if old is not None else {}
+            merged.update(card.raw)
+            change = change.merge(state.put_card(Card.from_json(merged)))
+            self._dirty.cards[card_id] = state.cards[card_id]
+        for card_id, fresh in checklists.items():
+            keep = {c.id for c in fresh}
+            for old_list in state.checklists_of(card_id):
+                if old_list.id not in keep:
+                    change = change.merge(state.remove_checklist(old_list.id))
+                    self._dirty.deleted_checklists.add(old_list.id)
+            for checklist in fresh:
+                checklist = checklist.with_changes(
+                    id_card=checklist.id_card or card_id, id_board=self.board_id
+                )
+                change = change.merge(state.put_checklist(checklist))
+                self._dirty.checklists[checklist.id] = checklist
+        change = change.merge(self._reapply(touching))
+        self._emit(change)
+        if self.editing is not None and self.editing in ids:
+            card = state.cards.get(self.editing)
+            who = authors.get(self.editing, "Someone")
+            name = card.name if card else "this card"
+            self._emit(
+                Notice(
+                    self.board_id,
+                    "conflict",
+                    f"{who} changed '{name}' while you were editing it",
+                    card_id=self.editing,
+                )
+            )
+
+    # -- cache -------------------------------------------------------------------------------
+
+    def _remember_server_state(self, ids: set[str]) -> None:
+        """Queue the server's version of these objects for the cache."""
+        state = self.state
+        assert state is not None
+        for object_id in ids:
+            if object_id in state.cards and not object_id.startswith("tmp-"):
+                self._dirty.cards[object_id] = state.cards[object_id]
+            checklist = state.checklists.get(object_id)
+            if checklist is not None and not checklist.id.startswith("tmp-"):
+                self._dirty.checklists[object_id] = checklist
+            for checklist in state.checklists_of(object_id):
+                if not checklist.id.startswith("tmp-"):
+                    self._dirty.checklists[checklist.id] = checklist
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        while not self._dirty.empty:
+            write, self._dirty = self._dirty, CacheWrite(self.board_id)
+            await self.cache.apply(write)
