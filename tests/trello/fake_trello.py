@@ -41,6 +41,7 @@ class FakeTrello:
     remaining: int | None = None
     counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     latency_s: float = 0.0
+    interval_ms: int = 10000
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -51,7 +52,7 @@ class FakeTrello:
     def headers(self) -> dict[str, str]:
         remaining = self.remaining if self.remaining is not None else self.token_max - 1
         return {
-            "x-rate-limit-api-token-interval-ms": "10000",
+            "x-rate-limit-api-token-interval-ms": str(self.interval_ms),
             "x-rate-limit-api-token-max": str(self.token_max),
             "x-rate-limit-api-token-remaining": str(remaining),
             "x-rate-limit-api-key-interval-ms": "10000",
