@@ -29,7 +29,7 @@ LEGACY_CARD = (
 )
 CARD_FIELDS = [
     "name", "desc", "closed", "idList", "idBoard", "pos", "due", "start", "dueComplete",
-    "dueReminder", "subscribed", "idLabels", "idMembers",
+    "subscribed", "idLabels", "idMembers",
 ]  # fmt: skip
 OPEN_LIMIT = 5000
 
