@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from trello_tui.sync.webhooks import Delivery, WebhookReceiver, sign
+from trello_tui.sync.webhooks import Delivery, WebhookReceiver, _SeenIds, sign
 
 SECRET = "s3cr3t-app-secret-never-logged"
 PUBLIC = "https://example-tunnel.test"
@@ -151,16 +151,27 @@ async def test_replayed_delivery_is_ignored(harness: Harness) -> None:
     assert harness.receiver.stats.duplicates == 2
 
 
-async def test_seen_ids_are_bounded() -> None:
-    async def sink(delivery: Delivery) -> None:
-        return None
-
-    receiver = WebhookReceiver(SECRET, sink, seen_capacity=3)
+def test_seen_ids_are_bounded() -> None:
+    seen = _SeenIds(3)
     for n in range(10):
-        receiver.mark_seen(f"id{n}")
-    assert not receiver.seen("id0")
-    assert all(receiver.seen(f"id{n}") for n in (7, 8, 9))
-    assert len(receiver._seen) == 3
+        seen.add(f"id{n}")
+    assert "id0" not in seen
+    assert all(f"id{n}" in seen for n in (7, 8, 9))
+    assert len(seen) == 3
+
+
+async def test_the_same_action_reaches_each_watched_board(harness: Harness) -> None:
+    # A card moved from board A to board B is one action, delivered to both boards' webhooks.
+    other = "6b0a2e6ba92e86a6d00b3856"
+    path = harness.receiver.path_for(other)
+    harness.receiver.expect(path, PUBLIC + path)
+    body = body_for("a10")
+    other_body = body_for("a10", board=other)
+    assert (await harness.post(body)).status_code == 200
+    other_sig = sign(SECRET, other_body, PUBLIC + path)
+    assert (await harness.post(other_body, other_sig, path=path)).status_code == 200
+    assert [(d.model_id, d.action.id) for d in harness.got] == [(BOARD, "a10"), (other, "a10")]
+    assert harness.receiver.seen(BOARD, "a10") and harness.receiver.seen(other, "a10")
 
 
 async def test_unknown_path_is_refused(harness: Harness) -> None:

@@ -30,6 +30,7 @@ from typing import Literal, Protocol
 
 import httpx
 
+from trello_tui.sync.engine import SyncEngine
 from trello_tui.sync.tunnel import FixedUrl, Tunnel, TunnelError
 from trello_tui.sync.webhooks import (
     DEFAULT_MAX_BODY,
@@ -47,12 +48,28 @@ log = logging.getLogger("trello_tui.webhooks")
 Mode = Literal["live", "polling"]
 
 
+class ConfigWebhooks(Protocol):
+    """The ``[webhooks]`` table as ``trello_tui.config`` reads it."""
+
+    @property
+    def public_url(self) -> str | None: ...
+    @property
+    def tunnel_command(self) -> tuple[str, ...]: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def bind(self) -> str: ...
+    @property
+    def delete_on_exit(self) -> bool: ...
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
-class WebhookSettings:
-    """``[webhooks]`` in config.toml; tests shrink the timings."""
+class LiveSettings:
+    """Everything live updates need to know; ``from_config`` maps ``[webhooks]`` onto it and
+    the timings keep their defaults (tests shrink them)."""
 
     public_url: str | None = None
-    tunnel_command: str | None = None
+    tunnel_command: str | tuple[str, ...] | None = None
     url_pattern: str | None = None
     host: str = "127.0.0.1"  # loopback: only the tunnel needs to reach the receiver
     port: int = 0  # 0 picks a free port
@@ -67,6 +84,17 @@ class WebhookSettings:
     tunnel_start_timeout: float = 30.0
     tunnel_backoff_initial: float = 1.0
     tunnel_backoff_max: float = 60.0
+
+    @classmethod
+    def from_config(cls, webhooks: ConfigWebhooks, **timings: float) -> LiveSettings:
+        return cls(
+            public_url=webhooks.public_url,
+            tunnel_command=webhooks.tunnel_command or None,
+            host=webhooks.bind,
+            port=webhooks.port,
+            delete_on_exit=webhooks.delete_on_exit,
+            **timings,  # type: ignore[arg-type]
+        )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -90,6 +118,27 @@ DeliveryHandler = Callable[[Delivery], Awaitable[None]]
 StatusListener = Callable[[LiveStatus], None]
 
 
+def merge_into(engine_for: Callable[[str], SyncEngine | None]) -> DeliveryHandler:
+    """Hand each delivery to its board's engine (the same merge polled actions go through).
+
+    A failed merge (the engine could not fetch what the action touched) raises, so the
+    receiver answers 500 and Trello delivers again; the poller is also asked to look.
+    """
+
+    async def handle(delivery: Delivery) -> None:
+        engine = engine_for(delivery.model_id)
+        if engine is None:
+            return  # a board closed since; its webhook goes at the next registration pass
+        if not await engine.merge_actions([delivery.action]):
+            raise MergeFailed(f"could not merge action {delivery.action.id}")
+
+    return handle
+
+
+class MergeFailed(Exception):
+    """The engine could not merge a delivered action (it will arrive again)."""
+
+
 class LiveUpdates:
     """Owns the receiver, the tunnel and our webhooks; reports live or polling."""
 
@@ -97,7 +146,7 @@ class LiveUpdates:
         self,
         client: TrelloClient,
         secret: str,
-        settings: WebhookSettings,
+        settings: LiveSettings,
         on_delivery: DeliveryHandler,
         poller: PollControl | None = None,
     ) -> None:
@@ -126,6 +175,7 @@ class LiveUpdates:
         self._retry_delay = settings.retry_initial
         self._next_attempt = 0.0
         self._http: httpx.AsyncClient | None = None
+        self._stopping = False
 
     @property
     def mode(self) -> Mode:
@@ -162,6 +212,7 @@ class LiveUpdates:
         return self.status
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._health is not None:
             self._health.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -198,7 +249,7 @@ class LiveUpdates:
         now = time.monotonic()
         server_now = self.client.server_time()
         for action in actions:
-            if self.receiver.seen(action.id):
+            if self.receiver.seen(board_id, action.id):
                 continue
             age = server_now - action.date.timestamp() if action.date else 0.0
             deadline = now + max(0.0, self.settings.delivery_grace - age)
@@ -207,15 +258,22 @@ class LiveUpdates:
 
     async def _deliver(self, delivery: Delivery) -> None:
         self._pending.pop(delivery.action.id, None)
-        await self._on_delivery(delivery)
+        try:
+            await self._on_delivery(delivery)
+        except Exception:
+            if self.poller is not None:
+                self.poller.poll_now()  # do not wait for Trello's retry to catch up
+            raise
         if self.mode == "polling":
             self._wake.set()  # deliveries are flowing: see whether live can resume
 
     def _on_url(self, url: str | None) -> None:
+        if self._stopping:
+            return
         if url is None:
             self._fall_back("the tunnel stopped; polling until it is back")
         else:
-            self._fall_back("the tunnel has a new address; moving the webhooks")
+            self._fall_back(f"the tunnel is up at {url}; registering the webhooks")
 
     # -- mode --------------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """The public URL Trello posts to: a fixed one from config, or the user's tunnel command.
 
-``[webhooks] tunnel_command`` is split with ``shlex`` and run as an argv (never through a
-shell), after ``{local_url}`` and ``{port}`` are substituted in each argument. Tunnels announce
-their URL in different ways, so both stdout and stderr are read line by line and the first
-plausible public URL wins:
+``[webhooks] tunnel_command`` (a list of arguments, or a string split with ``shlex``) is run
+as an argv, never through a shell, after ``{local_url}`` and ``{port}`` are substituted in
+each argument. Tunnels announce their URL in different ways, so both stdout and stderr are
+read line by line and the first plausible public URL wins:
 
 - cloudflared prints it inside a box on stderr, after a banner that links to its docs;
 - ``ngrok http {port} --log stdout`` logs ``url=https://….ngrok-free.app``;
@@ -29,7 +29,7 @@ import re
 import shlex
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 log = logging.getLogger("trello_tui.tunnel")
@@ -59,12 +59,18 @@ class TunnelError(Exception):
     """The tunnel could not give us a URL; the message says what the user can do."""
 
 
-def expand_command(command: str, local_url: str, port: int) -> list[str]:
-    """``tunnel_command`` as an argv, placeholders filled in per argument (no shell, no format)."""
-    try:
-        argv = shlex.split(command)
-    except ValueError as exc:
-        raise TunnelError(f"tunnel_command cannot be parsed ({exc}); check its quotes") from None
+def expand_command(command: str | Sequence[str], local_url: str, port: int) -> list[str]:
+    """``tunnel_command`` (a string or an argv list) as an argv, placeholders filled in per
+    argument: no shell, no ``str.format`` (braces elsewhere in an argument stay as they are)."""
+    if isinstance(command, str):
+        try:
+            argv = shlex.split(command)
+        except ValueError as exc:
+            raise TunnelError(
+                f"tunnel_command cannot be parsed ({exc}); check its quotes"
+            ) from None
+    else:
+        argv = [str(arg) for arg in command]
     if not argv:
         raise TunnelError("tunnel_command is empty")
     return [arg.replace("{local_url}", local_url).replace("{port}", str(port)) for arg in argv]
@@ -119,7 +125,7 @@ class Tunnel:
 
     def __init__(
         self,
-        command: str,
+        command: str | Sequence[str],
         local_url: str,
         port: int,
         *,

@@ -211,13 +211,13 @@ class WebhookReceiver:
     def forget(self, path: str) -> None:
         self._callbacks.pop(path, None)
 
-    def seen(self, action_id: str) -> bool:
-        """True when this action id was already accepted (the poller may ask)."""
-        return action_id in self._seen
+    def seen(self, model_id: str, action_id: str) -> bool:
+        """True when this action was already accepted for this model's webhook.
 
-    def mark_seen(self, action_id: str) -> None:
-        """Record an action that arrived another way (polling), so a late delivery is dropped."""
-        self._seen.add(action_id)
+        Keyed by model too: a card moved between two watched boards is one action delivered
+        to both boards' webhooks, and each board must get it.
+        """
+        return f"{model_id}/{action_id}" in self._seen
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -290,7 +290,7 @@ class WebhookReceiver:
         except Exception:
             # Our own bug, not the sender's; a 500 makes Trello retry the delivery later.
             log.exception("merging webhook action %s failed", delivery.action.id)
-            self._seen.discard(delivery.action.id)  # let Trello's retry through
+            self._seen.discard(f"{delivery.model_id}/{delivery.action.id}")  # let a retry in
             return PlainTextResponse("error", status_code=500)
         return PlainTextResponse("ok")
 
@@ -306,19 +306,20 @@ class WebhookReceiver:
             raise _Rejected(401, "bad-signature", f"{len(body)} bytes")
         payload = _parse(body)
         action = Action.from_json(payload["action"])
-        if action.id in self._seen:
+        model = payload.get("model")
+        webhook = payload.get("webhook")
+        model_id = str(model.get("id", "")) if isinstance(model, Mapping) else ""
+        model_id = model_id or path.rsplit("/", 1)[-1]
+        key = f"{model_id}/{action.id}"
+        if key in self._seen:
             self.stats.duplicates += 1
             log.info("webhook delivery of action %s ignored: already seen", action.id)
             return None
         # Marked before the merge runs, so a retry racing the first copy is dropped too.
-        self._seen.add(action.id)
-        model = payload.get("model")
-        webhook = payload.get("webhook")
-        model_id = str(model.get("id", "")) if isinstance(model, Mapping) else ""
+        self._seen.add(key)
         now = time.monotonic()
         self.stats.accepted += 1
         self.stats.last_any = now
-        model_id = model_id or path.rsplit("/", 1)[-1]
         self.stats.last_delivery[model_id] = now
         return Delivery(
             model_id=model_id,
