@@ -247,6 +247,10 @@ class SyncEngine:
         self._emit_status()
 
     @property
+    def forced_offline(self) -> bool:
+        return self._forced_offline
+
+    @property
     def offline(self) -> bool:
         return self._forced_offline or not self._network_ok
 

@@ -1,0 +1,181 @@
+"""Incremental polling: each open board's new actions, one request per board per interval.
+
+Every tick asks Trello for the actions since the last one we saw
+(``GET /1/boards/{id}/actions?since=<id>&limit=1000``), for every open board at once: the
+requests are submitted together, so the request queue sends one ``/1/batch`` for up to ten
+boards (one board goes alone). When nothing changed that is the whole cost. New actions go
+to the board's engine, which fetches the objects they touched and merges them (see
+engine.py for the conflict rules). Only board routes are polled, never ``/1/members/*``,
+whose budget is 100 requests per 15 minutes.
+
+The interval adapts:
+
+* ``active_s`` (default 5 s) while the user works (``touch()``) or changes keep arriving;
+* then it grows towards ``idle_s`` (default 30 s) after ``idle_after_s`` without activity,
+  and ``max_s`` (default 120 s) after ten times that;
+* it is multiplied by 3 while less than a quarter of the token's rate budget is left, and
+  doubles (up to ``max_s``) after each failed poll, so an outage does not hammer Trello.
+
+Every ``full_every_s`` (default 10 min) a board gets a full load instead, which catches what
+actions do not show, such as the server re-spacing ``pos`` values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+
+from trello_tui.sync.engine import SyncEngine
+from trello_tui.trello import calls
+from trello_tui.trello.errors import TrelloError
+from trello_tui.trello.limiter import TOKEN
+from trello_tui.trello.models import Action
+from trello_tui.trello.queue import Priority, RequestQueue
+
+log = logging.getLogger(__name__)
+
+
+class Poller:
+    """Polls the open boards' engines on one adaptive timer."""
+
+    def __init__(
+        self,
+        queue: RequestQueue,
+        engines: Iterable[SyncEngine] = (),
+        *,
+        active_s: float = 5.0,
+        idle_s: float = 30.0,
+        max_s: float = 120.0,
+        idle_after_s: float = 120.0,
+        full_every_s: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.queue = queue
+        self.engines: dict[str, SyncEngine] = {e.board_id: e for e in engines}
+        self.active_s = active_s
+        self.idle_s = idle_s
+        self.max_s = max_s
+        self.idle_after_s = idle_after_s
+        self.full_every_s = full_every_s
+        self._clock = clock
+        self._last_activity = clock()
+        self._last_full: dict[str, float] = {}
+        self._failures = 0
+        self._wake = asyncio.Event()
+        self.polls = 0
+
+    # -- boards and activity -------------------------------------------------------------------
+
+    def add(self, engine: SyncEngine) -> None:
+        self.engines[engine.board_id] = engine
+        self._last_full.setdefault(engine.board_id, self._clock())
+        self.touch()
+
+    def remove(self, board_id: str) -> None:
+        self.engines.pop(board_id, None)
+        self._last_full.pop(board_id, None)
+
+    def touch(self) -> None:
+        """The user did something: poll quickly for a while."""
+        self._last_activity = self._clock()
+
+    def poll_now(self) -> None:
+        """Skip the rest of the current wait (the user pressed refresh)."""
+        self._wake.set()
+
+    # -- the interval ----------------------------------------------------------------------------
+
+    def interval(self) -> float:
+        idle = self._clock() - self._last_activity
+        if idle < self.idle_after_s:
+            base = self.active_s
+        elif idle < 10 * self.idle_after_s:
+            # Grow linearly from active to idle over the next idle_after_s seconds.
+            share = min(1.0, (idle - self.idle_after_s) / self.idle_after_s)
+            base = self.active_s + share * (self.idle_s - self.active_s)
+        else:
+            base = self.max_s
+        if self._budget_low():
+            base *= 3
+        if self._failures:
+            base *= 2 ** min(self._failures, 6)
+        return min(base, self.max_s)
+
+    def _budget_low(self) -> bool:
+        limiter = self.queue.limiter
+        window = limiter.windows[TOKEN]
+        used = window.used(limiter.now(), limiter.pad_s)
+        return used > 0.75 * window.capacity
+
+    # -- polling ---------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Poll forever (cancel the task to stop)."""
+        while True:
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.interval())
+            await self.poll_once()
+
+    async def poll_once(self) -> int:
+        """One tick for every open board; returns how many new actions were merged."""
+        now = self._clock()
+        live = [e for e in self.engines.values() if not e.forced_offline]
+        if not live:
+            return 0
+        self.polls += 1
+        full = [
+            e
+            for e in live
+            if e.last_action_id is None
+            or now - self._last_full.setdefault(e.board_id, now) >= self.full_every_s
+        ]
+        incremental = [e for e in live if e not in full]
+        results = await asyncio.gather(
+            *(self._full(e) for e in full),
+            *(self._actions(e) for e in incremental),
+            return_exceptions=True,
+        )
+        merged = 0
+        failed = False
+        for engine, result in zip([*full, *incremental], results, strict=True):
+            if isinstance(result, TrelloError):
+                engine.note_poll(result)
+                failed = True
+            elif isinstance(result, BaseException):
+                log.error("poll of %s failed", engine.board_id, exc_info=result)
+                failed = True
+            else:
+                merged += int(result)
+        self._failures = self._failures + 1 if failed else 0
+        if merged:
+            self.touch()  # changes arrive in bursts: keep watching closely
+        return merged
+
+    async def _full(self, engine: SyncEngine) -> int:
+        self._last_full[engine.board_id] = self._clock()
+        ok = await engine.refresh()
+        if not ok:
+            raise TrelloError("full load failed")
+        return 0
+
+    async def _actions(self, engine: SyncEngine) -> int:
+        actions: list[Action] = await self.queue.submit(
+            calls.board_actions(engine.board_id, since=engine.last_action_id, limit=1000),
+            priority=Priority.SYNC,
+            tag=engine.board_id,
+        )
+        if not actions:
+            engine.note_poll()
+            return 0
+        if len(actions) >= 1000:
+            # More happened than one page shows: reload instead of paging through history.
+            await self._full(engine)
+            return len(actions)
+        ok = await engine.merge_actions(actions)
+        if not ok:
+            raise TrelloError("merge failed")
+        return len(actions)
