@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from trello_tui.sandbox.router import Route
 
 MAX_TEXT = 16384
-TRUE = {"true", "1", "on", "yes"}
-FALSE = {"false", "0", "off", "no"}
+TRUE = {"true"}
+FALSE = {"false"}
 
 
 @dataclass(slots=True)
@@ -45,6 +45,11 @@ class Ctx:
     params: dict[str, Any] = field(repr=False)  # may hold the key and token
     member: Member
     token: str = field(repr=False)
+    aliases: dict[str, str] = field(default_factory=dict)  # "value" → the field it sets
+
+    def bad(self, name: str) -> ApiError:
+        """Trello's 400 for a bad parameter, named as the client knows it."""
+        return invalid_value(self.aliases.get(name, name))
 
     @property
     def world(self) -> World:
@@ -70,13 +75,13 @@ class Ctx:
         value = self.raw(name)
         if value is None:
             if required:
-                raise invalid_value(name)
+                raise self.bad(name)
             return default
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise invalid_value(name)
+            raise self.bad(name)
         text = value if isinstance(value, str) else str(value)
         if len(text) > MAX_TEXT or len(text) < min_len:
-            raise invalid_value(name)
+            raise self.bad(name)
         return text
 
     def flag(self, name: str, default: bool | None = None) -> bool | None:
@@ -87,7 +92,7 @@ class Ctx:
             return value
         if isinstance(value, str) and value.lower() in TRUE | FALSE:
             return value.lower() in TRUE
-        raise invalid_value(name)
+        raise self.bad(name)
 
     def pos(self, name: str = "pos", default: str | float | None = None) -> str | float | None:
         value = self.raw(name)
@@ -96,13 +101,13 @@ class Ctx:
         if isinstance(value, str) and value in ("top", "bottom"):
             return value
         if isinstance(value, bool):
-            raise invalid_value(name)
+            raise self.bad(name)
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise invalid_value(name) from None
+            raise self.bad(name) from None
         if not math.isfinite(number) or number <= 0:
-            raise invalid_value(name)
+            raise self.bad(name)
         return number
 
     def date(self, name: str) -> tuple[bool, str | None]:
@@ -113,16 +118,16 @@ class Ctx:
         if value in ("", "null") or value is False:
             return True, None
         if not isinstance(value, str | int | float) or isinstance(value, bool):
-            raise invalid_value(name)
+            raise self.bad(name)
         if isinstance(value, int | float) or value.isdigit():
             try:
                 return True, iso(float(value) / 1000)
             except (OverflowError, OSError, ValueError):
-                raise invalid_value(name) from None
+                raise self.bad(name) from None
         try:
             parsed = dateparser.parse(value)
         except (ValueError, OverflowError):
-            raise invalid_value(name) from None
+            raise self.bad(name) from None
         if parsed.tzinfo is None:
             from datetime import UTC
 
@@ -130,7 +135,7 @@ class Ctx:
         try:
             return True, iso(parsed.timestamp())
         except (OverflowError, OSError, ValueError):
-            raise invalid_value(name) from None
+            raise self.bad(name) from None
 
     def integer(self, name: str, default: int, lo: int, hi: int) -> int:
         value = self.raw(name)
@@ -139,19 +144,19 @@ class Ctx:
         try:
             number = int(str(value))
         except ValueError:
-            raise invalid_value(name) from None
+            raise self.bad(name) from None
         if not lo <= number <= hi:
-            raise invalid_value(name)
+            raise self.bad(name)
         return number
 
     def oid(self, name: str, *, required: bool = True) -> str | None:
         value = self.raw(name)
         if value is None or value == "":
             if required:
-                raise invalid_value(name)
+                raise self.bad(name)
             return None
         if not isinstance(value, str) or not HEX24.match(value):
-            raise invalid_value(name)
+            raise self.bad(name)
         return value
 
     def oids(self, name: str) -> list[str] | None:
@@ -163,10 +168,10 @@ class Ctx:
         elif isinstance(value, str):
             parts = [p.strip() for p in value.split(",") if p.strip()]
         else:
-            raise invalid_value(name)
+            raise self.bad(name)
         for p in parts:
             if not isinstance(p, str) or not HEX24.match(p):
-                raise invalid_value(name)
+                raise self.bad(name)
         return list(dict.fromkeys(parts))
 
     def fields(self, name: str = "fields") -> list[str] | None:
@@ -174,7 +179,7 @@ class Ctx:
         if value is None or value == "all":
             return None
         if not isinstance(value, str):
-            raise invalid_value(name)
+            raise self.bad(name)
         return [f.strip() for f in value.split(",") if f.strip()]
 
     def choice(self, name: str, options: set[str], default: str) -> str:
@@ -184,7 +189,7 @@ class Ctx:
         if value is True:
             value = "true"
         if not isinstance(value, str) or value not in options:
-            raise invalid_value(name)
+            raise self.bad(name)
         return value
 
     # -- lookups ---------------------------------------------------------------------------

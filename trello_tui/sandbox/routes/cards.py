@@ -328,6 +328,7 @@ async def card_unmodelled(ctx: Ctx) -> Any:
 @API.add("PUT", "/cards/{id}/{field}", "value", legacy=LEGACY_CARD)
 async def update_card_field(ctx: Ctx) -> Any:
     field = ctx.p("field")
+    ctx.aliases["value"] = field
     if field not in CARD_FIELDS:
         raise ApiError(404, f"Cannot PUT /1/cards/{ctx.p('id')}/{field}")
     card = ctx.card(ctx.p("id"), write=True)

@@ -104,6 +104,7 @@ async def update_checklist(ctx: Ctx) -> Any:
 @API.add("PUT", "/checklists/{id}/{field}", "value")
 async def update_checklist_field(ctx: Ctx) -> Any:
     field = ctx.p("field")
+    ctx.aliases["value"] = field
     if field not in ("name", "pos"):
         raise ApiError(404, f"Cannot PUT /1/checklists/{ctx.p('id')}/{field}")
     cl = ctx.checklist(ctx.p("id"), write=True)

@@ -48,6 +48,7 @@ async def update_label(ctx: Ctx) -> Any:
 @API.add("PUT", "/labels/{id}/{field}", "value")
 async def update_label_field(ctx: Ctx) -> Any:
     field = ctx.p("field")
+    ctx.aliases["value"] = field
     if field not in ("name", "color"):
         raise ApiError(404, f"Cannot PUT /1/labels/{ctx.p('id')}/{field}")
     lab = ctx.label(ctx.p("id"), write=True)

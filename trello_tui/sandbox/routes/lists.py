@@ -81,6 +81,7 @@ async def update_list(ctx: Ctx) -> Any:
 @API.add("PUT", "/lists/{id}/{field}", "value", legacy=LEGACY_LIST)
 async def update_list_field(ctx: Ctx) -> Any:
     field = ctx.p("field")
+    ctx.aliases["value"] = field
     if field not in ("name", "closed", "idBoard", "pos", "subscribed"):
         raise ApiError(404, f"Cannot PUT /1/lists/{ctx.p('id')}/{field}")
     lst = ctx.tlist(ctx.p("id"), write=True)
