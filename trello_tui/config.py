@@ -12,7 +12,6 @@ Credentials (credentials.toml) and what the app changes itself (state.toml) live
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import shlex
@@ -146,6 +145,12 @@ class LoadedSettings:
     exists: bool
 
 
+def _close_matches(word: str, options: list[str], n: int) -> list[str]:
+    import difflib  # only when there is a mistake to explain
+
+    return difflib.get_close_matches(word, options, n=n)
+
+
 class _Bad(Exception):
     """A value of the wrong shape; the text completes "<key> must be ..."."""
 
@@ -265,7 +270,7 @@ class _Reader:
             check = checks.get(key)
             if check is None:
                 known = list(checks) + (list(_SECTIONS) if not name else [])
-                close = difflib.get_close_matches(key, known, n=1)
+                close = _close_matches(key, known, n=1)
                 hint = f"; did you mean {close[0]}?" if close else f" (known: {', '.join(known)})"
                 what = "table" if isinstance(value, dict) else "key"
                 shown = f"[{key}]" if what == "table" and not name else f"{label}{key}"
@@ -299,7 +304,7 @@ def _keymap(
     keymap: dict[str, str] = {}
     for binding_id, value in _flatten(data).items():
         if binding_ids is not None and binding_id not in binding_ids:
-            close = difflib.get_close_matches(binding_id, list(binding_ids), n=1)
+            close = _close_matches(binding_id, list(binding_ids), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             reader.issue("keymap", binding_id, f"[keymap] {binding_id} is not a binding{hint}")
             continue

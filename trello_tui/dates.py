@@ -18,16 +18,13 @@ Conventions (documented in the README's capture section):
 
 from __future__ import annotations
 
+import calendar
 import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Final
-
-from dateutil import parser as du_parser
-from dateutil import tz as du_tz
-from dateutil.relativedelta import relativedelta
 
 DEFAULT_TIME: Final = time(12, 0)
 END_OF_DAY: Final = time(17, 0)
@@ -78,9 +75,16 @@ class DateError:
         return self.message
 
 
+def _local_zone() -> tzinfo:
+    # dateutil is imported on first use: `trello-tui add` pays for it only when it needs it.
+    from dateutil import tz as du_tz
+
+    return du_tz.tzlocal()
+
+
 def local_now() -> datetime:
     """Now in the machine's zone, with its DST rules (what callers pass to :func:`parse_date`)."""
-    return datetime.now(du_tz.tzlocal())
+    return datetime.now(_local_zone())
 
 
 def parse_date(
@@ -91,7 +95,7 @@ def parse_date(
     tz: tzinfo | None = None,
 ) -> datetime | DateError:
     """Read ``text`` as a due date relative to ``now``. Never raises."""
-    zone = tz or now.tzinfo or du_tz.tzlocal()
+    zone = tz or now.tzinfo or _local_zone()
     raw = text.replace(",", " ").split()  # commas are decoration: "fri, 5pm"
     words = [word.lower() for word in raw]
     if not words:
@@ -220,8 +224,15 @@ def _date_part(words: list[str], now: datetime) -> DatePart | None:
     return _relative(words, now)
 
 
+def _add_months(day: date, months: int) -> date:
+    """Calendar months later; the 31st becomes the month's last day when it has fewer."""
+    year, index = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, index + 1, min(day.day, calendar.monthrange(year, index + 1)[1]))
+
+
 def _first_of_next_month(day: date) -> date:
-    return day.replace(day=1) + relativedelta(months=1)
+    return _add_months(day.replace(day=1), 1)
 
 
 # Computed lazily (only the phrase asked for), so a "now" near year 9999 still reads "today".
@@ -278,9 +289,7 @@ def _relative(words: list[str], now: datetime) -> DatePart | None:
         return now.date() + timedelta(days=count), None
     if unit == "weeks":
         return now.date() + timedelta(weeks=count), None
-    if unit == "months":
-        return now.date() + relativedelta(months=count), None
-    return now.date() + relativedelta(years=count), None
+    return _add_months(now.date(), count * (12 if unit == "years" else 1)), None
 
 
 def _parse_absolute(text: str, now: datetime, clock: time) -> datetime | None:
@@ -328,6 +337,8 @@ def _next_occurrence(value: datetime, now: datetime) -> datetime | None:
 
 
 def _dateutil(text: str, default: datetime) -> datetime | None:
+    from dateutil import parser as du_parser
+
     with warnings.catch_warnings():
         # An unknown zone name ("EST") makes dateutil warn and drop it; we refuse instead.
         warnings.simplefilter("error", du_parser.UnknownTimezoneWarning)
