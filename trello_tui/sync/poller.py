@@ -51,6 +51,7 @@ class Poller:
         max_s: float = 120.0,
         idle_after_s: float = 120.0,
         full_every_s: float = 600.0,
+        probe_s: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.queue = queue
@@ -60,6 +61,12 @@ class Poller:
         self.max_s = max_s
         self.idle_after_s = idle_after_s
         self.full_every_s = full_every_s
+        #: "live" while webhooks deliver the changes (set by LiveUpdates): then polling is only
+        #: a probe every ``probe_s``, to notice deliveries that stopped arriving
+        self.mode = "polling"
+        self.probe_s = probe_s
+        #: called with (board id, actions) for each poll that found actions (the live probe)
+        self.observers: list[Callable[[str, list[Action]], None]] = []
         self._clock = clock
         self._last_activity = clock()
         self._last_full: dict[str, float] = {}
@@ -86,9 +93,16 @@ class Poller:
         """Skip the rest of the current wait (the user pressed refresh)."""
         self._wake.set()
 
+    def set_mode(self, mode: str) -> None:
+        """``"live"`` (webhooks deliver; probe only) or ``"polling"``; polls once right away."""
+        self.mode = mode
+        self._wake.set()
+
     # -- the interval ----------------------------------------------------------------------------
 
     def interval(self) -> float:
+        if self.mode == "live":
+            return self.probe_s
         idle = self._clock() - self._last_activity
         if idle < self.idle_after_s:
             base = self.active_s
@@ -115,9 +129,10 @@ class Poller:
     async def run(self) -> None:
         """Poll forever (cancel the task to stop)."""
         while True:
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.interval())
+            # Cleared after the wait, so a wake-up during a poll is not lost.
+            self._wake.clear()
             await self.poll_once()
 
     async def poll_once(self) -> int:
@@ -171,6 +186,8 @@ class Poller:
         if not actions:
             engine.note_poll()
             return 0
+        for observer in self.observers:
+            observer(engine.board_id, actions)
         if len(actions) >= 1000:
             # More happened than one page shows: reload instead of paging through history.
             await self._full(engine)
