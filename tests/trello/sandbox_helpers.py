@@ -41,6 +41,8 @@ class ChaosTransport(httpx.AsyncBaseTransport):
         self.burst_size = burst_size
         self.rng = random.Random(seed)
         self.injected: dict[str, int] = {"post_drop": 0, "burst": 0, "sandbox_drop": 0}
+        #: answers seen, by status
+        self.statuses: dict[int, int] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self.burst_rate and self.rng.random() < self.burst_rate:
@@ -52,6 +54,7 @@ class ChaosTransport(httpx.AsyncBaseTransport):
         except httpx.RemoteProtocolError:
             self.injected["sandbox_drop"] += 1
             raise
+        self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
         if drop_after:
             await response.aread()
             self.injected["post_drop"] += 1

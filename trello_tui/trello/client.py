@@ -48,7 +48,7 @@ from trello_tui.trello.models import (
     TrelloList,
     Webhook,
 )
-from trello_tui.trello.redact import redact, register
+from trello_tui.trello.redact import install_log_redaction, redact, register
 
 T = TypeVar("T")
 DEFAULT_BASE_URL = "https://api.trello.com/1"
@@ -77,6 +77,8 @@ class TrelloClient:
     ) -> None:
         self.credentials = credentials
         register(credentials.secrets())
+        # Every log record of every logger (httpx logs URLs) is cleaned from now on.
+        install_log_redaction()
         self.base_url = resolve_base_url(base_url)
         self.limiter = limiter if limiter is not None else RateLimiter()
         #: seconds to add to our clock to get Trello's (from each answer's Date header)
