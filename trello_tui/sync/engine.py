@@ -45,6 +45,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from trello_tui.store.cache import AsyncCache, CacheWrite
@@ -55,7 +56,7 @@ from trello_tui.sync.remote import plan_actions
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
 from trello_tui.trello.errors import NotFound, TrelloError, Unavailable
-from trello_tui.trello.models import Action, Board, Card, Checklist
+from trello_tui.trello.models import Action, Board, Card, Checklist, format_date
 from trello_tui.trello.queue import Priority, RequestQueue
 from trello_tui.trello.reconcile import CLOCK_SLACK_S, Reconciler, already_done
 
@@ -213,11 +214,18 @@ class SyncEngine:
             return False
         finally:
             self._refreshing = False
-        self._adopt_board(board, newest[0].id if newest else self.last_action_id)
+        # A board without actions yet: poll from "now" on Trello's clock instead.
+        since = (
+            newest[0].id
+            if newest
+            else format_date(datetime.fromtimestamp(self.queue.client.server_time() - 1, UTC))
+        )
+        self._adopt_board(board, since)
         await self.cache.save_board(board, last_action_id=self.last_action_id)
         return True
 
     def _adopt_board(self, board: Board, last_action_id: str | None) -> None:
+        edited = self.state.cards.get(self.editing) if self.state and self.editing else None
         if self.state is None:
             self.state = BoardState(board)
         else:
@@ -228,6 +236,10 @@ class SyncEngine:
         self._synced()
         self._wake.set()
         self._emit(BoardChange(self.board_id, structure=True))
+        if edited is not None:
+            now = self.state.cards.get(edited.id)
+            if now is None or now.to_json() != edited.to_json():
+                self._conflict(edited.id, "Someone")
 
     async def close(self) -> None:
         """Stop sending and write what the cache still lacks (pending writes stay queued)."""
@@ -581,17 +593,13 @@ class SyncEngine:
         change = change.merge(self._reapply(touching))
         self._emit(change)
         if self.editing is not None and self.editing in ids:
-            card = state.cards.get(self.editing)
-            who = authors.get(self.editing, "Someone")
-            name = card.name if card else "this card"
-            self._emit(
-                Notice(
-                    self.board_id,
-                    "conflict",
-                    f"{who} changed '{name}' while you were editing it",
-                    card_id=self.editing,
-                )
-            )
+            self._conflict(self.editing, authors.get(self.editing, "Someone"))
+
+    def _conflict(self, card_id: str, who: str) -> None:
+        card = self.state.cards.get(card_id) if self.state else None
+        name = card.name if card else "this card"
+        text = f"{who} changed '{name}' while you were editing it"
+        self._emit(Notice(self.board_id, "conflict", text, card_id=card_id))
 
     # -- cache -------------------------------------------------------------------------------
 

@@ -422,6 +422,11 @@ class CardSetOp(Op):
         card = state.cards.get(self.card_id)
         return f"{self.verb} on '{card.name}'" if card else self.verb
 
+    def changed(self) -> bool:
+        """Whether applying it changed anything (an undo of a no-op does nothing)."""
+        had = self.target in self.before.get(self.attr, [])
+        return had != self.adding
+
 
 @register
 @dataclasses.dataclass
@@ -434,6 +439,8 @@ class AddLabel(CardSetOp):
         return writes.add_card_label(self.card_id, self.target)
 
     def inverse(self) -> list[Op]:
+        if not self.changed():
+            return []
         return [RemoveLabel(self.board_id, card_id=self.card_id, target=self.target)]
 
 
@@ -449,6 +456,8 @@ class RemoveLabel(CardSetOp):
         return writes.remove_card_label(self.card_id, self.target)
 
     def inverse(self) -> list[Op]:
+        if not self.changed():
+            return []
         return [AddLabel(self.board_id, card_id=self.card_id, target=self.target)]
 
 
@@ -463,6 +472,8 @@ class AddMember(CardSetOp):
         return writes.add_card_member(self.card_id, self.target)
 
     def inverse(self) -> list[Op]:
+        if not self.changed():
+            return []
         return [RemoveMember(self.board_id, card_id=self.card_id, target=self.target)]
 
 
@@ -478,6 +489,8 @@ class RemoveMember(CardSetOp):
         return writes.remove_card_member(self.card_id, self.target)
 
     def inverse(self) -> list[Op]:
+        if not self.changed():
+            return []
         return [AddMember(self.board_id, card_id=self.card_id, target=self.target)]
 
 

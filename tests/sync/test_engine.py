@@ -1,0 +1,205 @@
+"""SyncEngine against the sandbox: optimistic writes, confirmation, rollback, undo, merges."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+from tests.sync.harness import demo_board_id, rig
+from trello_tui.sandbox import Sandbox
+from trello_tui.store.outbox import Outbox
+from trello_tui.sync.events import IdsReplaced, Notice, Status
+from trello_tui.sync.ops import ArchiveCard, CreateCard, MoveCard, RenameCard, SetDescription
+from trello_tui.sync.ops_items import AddCheckItem, CreateChecklist, ToggleCheckItem
+from trello_tui.sync.poller import Poller
+from trello_tui.trello import positions, writes
+from trello_tui.trello.auth import Credentials
+from trello_tui.trello.client import TrelloClient
+
+
+async def test_a_move_shows_at_once_and_adopts_the_servers_pos(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        lists = state.open_lists()
+        card = state.cards_in(lists[0].id)[0]
+        target = lists[1].id
+        pos = positions.top([c.pos for c in state.cards_in(target)])
+        assert pos is not None
+        durable = r.engine.submit(MoveCard(state.id, card_id=card.id, list_id=target, pos=pos))
+        # applied before anything was sent
+        assert state.card_ids_in(target)[0] == card.id
+        assert r.engine.status.pending == 1
+        await durable
+        assert await r.engine.settled(5)
+        server = sb.world.cards[card.id]
+        assert server.id_list == target
+        assert state.cards[card.id].pos == server.pos
+        assert r.engine.status.state == "synced" and r.engine.status.pending == 0
+        assert Outbox(tmp_path / "outbox.sqlite3").count() == 0
+
+
+async def test_create_then_dependent_writes_use_the_real_id(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        lst = state.open_lists()[0].id
+        create = CreateCard(state.id, list_id=lst, name="Write the launch post", pos=1.0)
+        r.engine.submit(create)
+        temp = create.card_id
+        r.engine.submit(RenameCard(state.id, card_id=temp, name="Write the launch blog post"))
+        checklist = CreateChecklist(state.id, card_id=temp, name="Steps")
+        r.engine.submit(checklist)
+        temp_checklist = checklist.checklist_id
+        item = AddCheckItem(state.id, card_id=temp, checklist_id=checklist.checklist_id, name="a")
+        r.engine.submit(item)
+        r.engine.submit(
+            ToggleCheckItem(
+                state.id,
+                card_id=temp,
+                checklist_id=checklist.checklist_id,
+                item_id=item.item_id,
+                complete=True,
+            )
+        )
+        assert temp in state.cards
+        assert await r.engine.settled(5)
+        made = [c for c in sb.world.cards.values() if c.name.startswith("Write the launch")]
+        assert len(made) == 1 and made[0].name == "Write the launch blog post"
+        real = made[0].id
+        assert temp not in state.cards and state.cards[real].name == made[0].name
+        (cl_id,) = made[0].checklist_ids
+        assert [c.id for c in state.checklists_of(real)] == [cl_id]
+        server_items = sb.world.checklists[cl_id].items
+        assert [i.state for i in server_items] == ["complete"]
+        swaps = {k: v for e in r.of(IdsReplaced) for k, v in e.mapping.items()}
+        assert swaps[temp] == real and swaps[temp_checklist] == cl_id
+        assert checklist.checklist_id == cl_id  # undo now deletes the real checklist
+
+
+async def test_permanent_failure_rolls_back_and_can_be_retried_or_discarded(
+    tmp_path: Path,
+) -> None:
+    sb = Sandbox.create(seed="demo")
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        lst = state.open_lists()[0].id
+        card = state.cards_in(lst)[0]
+        bad = MoveCard(state.id, card_id=card.id, list_id="5" * 24, pos=1.0)
+        r.engine.submit(bad)
+        later = SetDescription(state.id, card_id=card.id, desc="still wanted")
+        r.engine.submit(later)
+        assert await r.engine.settled(5)
+        assert state.cards[card.id].id_list == lst  # rolled back …
+        assert state.cards[card.id].desc == "still wanted"  # … without losing the later write
+        assert sb.world.cards[card.id].desc == "still wanted"
+        notices = [n for n in r.of(Notice) if n.level == "error"]
+        assert notices and notices[0].text.startswith(f"Couldn't move '{card.name}': ")
+        assert "idList" in notices[0].text and notices[0].op_id == bad.op_id
+        assert r.engine.status.failed == 1 and "1 failed" in r.engine.status.text()
+        await r.engine.discard(bad.op_id)
+        assert r.engine.status.failed == 0
+        assert Outbox(tmp_path / "outbox.sqlite3").count() == 0
+
+
+async def test_transient_failures_keep_writes_pending_until_trello_answers(
+    tmp_path: Path,
+) -> None:
+    sb = Sandbox.create(seed="demo")
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        card = state.cards_in(state.open_lists()[0].id)[0]
+        sb.faults.update({"error_rate": 1.0, "error_status": 503})
+        r.engine.submit(RenameCard(state.id, card_id=card.id, name="Renamed in the storm"))
+        await asyncio.sleep(0.3)
+        assert r.engine.status.state == "offline" and r.engine.status.pending == 1
+        assert "offline" in r.engine.status.text()
+        assert state.cards[card.id].name == "Renamed in the storm"
+        sb.faults.update({"error_rate": 0.0})
+        assert await r.engine.settled(5)
+        assert sb.world.cards[card.id].name == "Renamed in the storm"
+        assert any(isinstance(e, Status) and e.state == "offline" for e in r.events)
+
+
+async def test_undo_submits_the_inverse(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        card = state.cards_in(state.open_lists()[0].id)[0]
+        r.engine.submit(ArchiveCard(state.id, card_id=card.id))
+        assert await r.engine.settled(5)
+        assert sb.world.cards[card.id].closed
+        assert r.engine.undo()
+        assert state.index_of(card.id) is not None
+        assert await r.engine.settled(5)
+        assert not sb.world.cards[card.id].closed
+        assert not r.engine.undo()
+
+
+async def test_unknown_outcome_after_a_restart_is_reconciled_not_duplicated(
+    tmp_path: Path,
+) -> None:
+    sb = Sandbox.create(seed="demo")
+    board_id = demo_board_id(sb)
+    lst = next(iter(sb.world.boards[board_id].list_ids))
+    # Two creates were sent by a previous run that died before hearing back; the first
+    # reached Trello, the second did not.
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    reached = CreateCard(board_id, list_id=lst, name="Reached Trello", pos=5.0)
+    lost = CreateCard(board_id, list_id=lst, name="Never arrived", pos=6.0)
+    for op in (reached, lost):
+        box.add(op.op_id, board_id, op.kind, op.to_json())
+        box.mark_sent(op.op_id)
+    box.close()
+    creds = sb.credentials
+    async with TrelloClient(
+        Credentials(key=creds.key, token=creds.token),
+        base_url=sb.base_url,
+        transport=httpx.ASGITransport(app=sb.app),
+    ) as client:
+        await client.send(writes.create_card(lst, "Reached Trello", pos=5.0))
+    async with rig(sb, tmp_path) as r:
+        assert await r.engine.settled(5)
+        names = [c.name for c in sb.world.cards.values()]
+        assert names.count("Reached Trello") == 1
+        assert names.count("Never arrived") == 1
+        state = r.engine.state
+        assert state is not None
+        assert sorted(c.name for c in state.cards.values() if c.name in names[-2:]) != []
+        assert not any(c.id.startswith("tmp-") for c in state.cards.values())
+
+
+async def test_remote_change_rebases_a_pending_write_field_by_field(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        card = state.cards_in(state.open_lists()[0].id)[0]
+        r.engine.editing = card.id
+        r.engine.set_offline(True)
+        r.engine.submit(SetDescription(state.id, card_id=card.id, desc="mine"))
+        teammate = sb.credentials.tokens["sam"]
+        async with TrelloClient(
+            Credentials(key=sb.credentials.key, token=teammate),
+            base_url=sb.base_url,
+            transport=httpx.ASGITransport(app=sb.app),
+        ) as client:
+            await client.update_card(card.id, name="Sam's title", desc="sam's desc")
+        r.engine.set_offline(False)
+        poller = Poller(r.queue, [r.engine])
+        await poller.poll_once()
+        # the remote title arrived; the pending local description stays on top
+        assert state.cards[card.id].name == "Sam's title"
+        assert state.cards[card.id].desc == "mine"
+        conflicts = [n for n in r.of(Notice) if n.level == "conflict"]
+        assert conflicts and "while you were editing" in conflicts[0].text
+        assert await r.engine.settled(5)
+        assert sb.world.cards[card.id].name == "Sam's title"
+        assert sb.world.cards[card.id].desc == "mine"
