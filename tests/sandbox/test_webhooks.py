@@ -83,7 +83,7 @@ async def test_signed_delivery_of_each_action_on_the_model() -> None:
         await api.post("/webhooks", params={**auth, "callbackURL": url, "idModel": card})
         await api.put(f"/cards/{card}", params={**auth, "name": "Renamed"})
         other = sb.world.boards[board].card_ids
-        another = [c for c in other if c != card][0]
+        another = next(c for c in other if c != card)
         await api.put(f"/cards/{another}", params={**auth, "name": "Not watched"})
         await sb.drain()
     assert len(cb.posts) == 1
