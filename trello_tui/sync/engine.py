@@ -44,6 +44,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -107,6 +108,8 @@ class SyncEngine:
         self._dirty = CacheWrite(board_id)
         self._flusher: asyncio.Task[None] | None = None
         self._last_status: Status | None = None
+        #: ids of actions already merged (a webhook delivery and a poll may bring the same)
+        self._merged: OrderedDict[str, None] = OrderedDict()
 
     # -- subscribers -------------------------------------------------------------------------
 
@@ -509,12 +512,21 @@ class SyncEngine:
 
     # -- remote changes ----------------------------------------------------------------------
 
-    async def merge_actions(self, actions: list[Action]) -> bool:
-        """Merge polled (or webhook) actions; True when the state is current again."""
+    async def merge_actions(self, actions: list[Action], *, advance: bool = False) -> bool:
+        """Merge polled or delivered actions; True when the state is current again.
+
+        Only the poller passes ``advance``: it saw every action up to the newest, so the next
+        poll may start there. A webhook delivery proves nothing about earlier actions.
+        """
         if self.state is None:
             return await self.refresh()
-        plan = plan_actions(actions, self.board_id)
+        fresh = [a for a in actions if a.id not in self._merged]
+        plan = plan_actions(fresh, self.board_id)
+        newest = max((a.id for a in actions), default=None)
         if plan.newest_id is None:
+            if advance and newest is not None:
+                self.last_action_id = self._dirty.last_action_id = newest
+                self._schedule_flush()
             return True
         if plan.full_load:
             return await self.refresh()
@@ -531,8 +543,11 @@ class SyncEngine:
         for card_id in plan.deleted:
             cards[card_id] = None
         self._merge_remote(cards, checklists, plan.authors)
-        self.last_action_id = plan.newest_id
-        self._dirty.last_action_id = plan.newest_id
+        self._merged.update((a.id, None) for a in fresh)
+        while len(self._merged) > 2000:
+            self._merged.popitem(last=False)
+        if advance and newest is not None:
+            self.last_action_id = self._dirty.last_action_id = newest
         self._schedule_flush()
         self._synced()
         return True

@@ -192,7 +192,7 @@ class Poller:
             # More happened than one page shows: reload instead of paging through history.
             await self._full(engine)
             return len(actions)
-        ok = await engine.merge_actions(actions)
+        ok = await engine.merge_actions(actions, advance=True)
         if not ok:
             raise TrelloError("merge failed")
         return len(actions)
