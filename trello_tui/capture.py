@@ -120,6 +120,7 @@ class CaptureResult:
 # --- scanning -----------------------------------------------------------------------------
 
 PieceKind = Literal["word", "sep", "#", "@", "^", "due", "unclosed"]
+_SIGIL_KIND: Final[dict[str, PieceKind]] = {"#": "#", "@": "@", "^": "^"}
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def _scan(line: str) -> list[_Piece]:
         opener = 1 if line[i] in SIGILS else 4 if line[i : i + 4].lower() == "due:" else 0
         if opener and line[i + opener : i + opener + 1] == "{":
             close = line.find("}", i + opener + 1)
-            kind: PieceKind = "due" if opener == 4 else line[i]  # type: ignore[assignment]
+            kind = "due" if opener == 4 else _SIGIL_KIND[line[i]]
             if close < 0:
                 pieces.append(_Piece("unclosed", start, n, line[i + opener + 1 :]))
                 break
@@ -174,7 +175,7 @@ def _classify(word: str, start: int, end: int) -> _Piece:
         literal = rest if _special(rest) else word
         return _Piece("word", start, end, literal, escaped=True)
     if len(word) > 1 and word[0] in SIGILS:
-        return _Piece(word[0], start, end, word[1:])  # type: ignore[arg-type]
+        return _Piece(_SIGIL_KIND[word[0]], start, end, word[1:])
     if word[:4].lower() == "due:":
         return _Piece("due", start, end, word[4:])
     return _Piece("word", start, end, word)
