@@ -7,10 +7,10 @@ Pure functions, no I/O, no Textual.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, Protocol
 
 from trello_tui.capture import (
     _DUE_WORDS,
@@ -49,6 +49,49 @@ DUE_SUGGESTIONS: Final = (
     "in 1 week",
 )
 _KIND_OF_SIGIL: Final[dict[str, TokenKind]] = {"#": "label", "@": "member", "^": "list"}
+
+
+class LabelLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def color(self) -> str | None: ...
+
+
+class MemberLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def initials(self) -> str: ...
+
+
+class ListLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+def context_from(
+    labels: Iterable[LabelLike],
+    members: Iterable[MemberLike],
+    lists: Iterable[ListLike],
+    me: str | None = None,
+) -> CaptureContext:
+    """A :class:`CaptureContext` from any objects with the usual fields (the API models, the
+    cache's rows), so callers need no adapter code. Pass open lists only."""
+    return CaptureContext(
+        labels=tuple(CaptureLabel(lb.id, lb.name, lb.color) for lb in labels),
+        members=tuple(CaptureMember(m.id, m.username, m.full_name, m.initials) for m in members),
+        lists=tuple(CaptureList(lst.id, lst.name) for lst in lists),
+        me=me,
+    )
 
 
 @dataclass(frozen=True)

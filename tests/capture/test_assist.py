@@ -112,3 +112,18 @@ def test_preview_carries_errors() -> None:
     assert shown.errors == ("#bu matches several labels: Bug (red), build (blue)",)
     assert shown.list == TODO
     assert shown.labels == (REVIEW,)
+
+
+def test_context_from_api_models() -> None:
+    from trello_tui.capture_assist import context_from
+    from trello_tui.trello.models import Label, Member, TrelloList
+
+    label = Label.from_json({"id": "l1", "idBoard": "b", "name": "Bug", "color": "red"})
+    member = Member.from_json({"id": "m1", "username": "alice", "fullName": "Alice Smith"})
+    lst = TrelloList.from_json({"id": "t1", "idBoard": "b", "name": "Done", "pos": 1})
+    ctx = context_from([label], [member], [lst], me="m1")
+    result = parse_capture("Fix #bug @me @as ^Done", ctx, NOW)
+    assert result.ok
+    assert result.draft.label_ids == ("l1",)
+    assert result.draft.member_ids == ("m1",)
+    assert result.draft.list_id == "t1"
