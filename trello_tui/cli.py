@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--state", default=None, metavar="FILE", help="persist the world here")
     sandbox.add_argument("--admin", action="store_true", help="enable the /_sandbox/ admin API")
     sandbox.add_argument(
+        "--faults",
+        default=None,
+        metavar="SPEC",
+        help="start with faults, e.g. latency_s=0.2,error_rate=0.1,drop_rate=0.05,burst_429=20",
+    )
+    sandbox.add_argument(
         "--teammate",
         type=float,
         default=0.0,

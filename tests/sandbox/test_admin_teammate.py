@@ -69,3 +69,15 @@ async def test_teammate_changes_arrive_as_actions_by_the_teammate() -> None:
     recent = sorted(sb.world.actions.values(), key=lambda a: a.seq)[-3:]
     assert all(sb.world.members[a.id_member_creator].username == "sam" for a in recent)
     assert {kinds[d] for d in done if d in kinds} <= {a.type for a in sb.world.actions.values()}
+
+
+def test_dropped_connection_over_loopback() -> None:
+    sb = Sandbox.create("empty")
+    auth = {"key": sb.credentials.key, "token": sb.credentials.token}
+    with sb.serve_in_thread() as url:
+        sb.faults.update({"drop_rate": 1.0})
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.get(f"{url}/members/me", params=auth)
+        sb.faults.update({"drop_rate": 0.0, "latency_s": 0.05})
+        r = httpx.get(f"{url}/members/me", params=auth)
+        assert r.status_code == 200 and r.elapsed.total_seconds() >= 0.05

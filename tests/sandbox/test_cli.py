@@ -77,6 +77,14 @@ def test_state_persists_across_restarts(tmp_path: Path) -> None:
         assert [b["name"] for b in boards] == ["Kept"]
 
 
+def test_faults_at_start_up() -> None:
+    with sandbox_process("--seed", "empty", "--faults", "burst_429=1") as (env, _):
+        auth = {"key": env["TRELLO_API_KEY"], "token": env["TRELLO_TOKEN"]}
+        first = httpx.get(f"{env['TRELLO_API_URL']}/members/me", params=auth)
+        second = httpx.get(f"{env['TRELLO_API_URL']}/members/me", params=auth)
+        assert (first.status_code, second.status_code) == (429, 200)
+
+
 def test_bad_seed_is_reported() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "trello_tui", "sandbox", "--seed", "cards:99999"],

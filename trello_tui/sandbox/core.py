@@ -12,6 +12,7 @@ import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 BASE_URL = "http://sandbox.invalid/1"
 METHODS = ["GET", "POST", "PUT", "DELETE"]
+PHRASES = {s.value: s.phrase for s in HTTPStatus}
 
 
 @dataclass(slots=True)
@@ -87,6 +89,24 @@ class Stats:
             "requests": sum(self.requests_by_token.values()),
             "429": sum(self.limited_by_token.values()),
         }
+
+
+class DroppedResponse(Response):
+    """A fault: the answer starts, then the connection dies (uvicorn closes it mid-body;
+    httpx.ASGITransport hands the client the same ``RemoteProtocolError``)."""
+
+    def __init__(self) -> None:
+        super().__init__(b"")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
+        raise httpx.RemoteProtocolError("sandbox fault: connection dropped")
 
 
 def _json_response(status: int, body: Any, headers: dict[str, str]) -> Response:
@@ -188,7 +208,7 @@ class Sandbox:
         if faults.latency_s > 0:
             await asyncio.sleep(faults.latency_s)
         if faults.roll(faults.drop_rate):
-            raise httpx.RemoteProtocolError("sandbox fault: connection dropped")
+            return DroppedResponse()
         try:
             params = dict(request.query_params)
             params.update(await _body_params(request))
@@ -207,11 +227,10 @@ class Sandbox:
         stats = self.stats_data
         stats.requests_by_token[who] += 1
         stats.requests_by_route[route_name] += 1
-        member_scope = None
-        if path.startswith("/members/"):
-            tok = self.world.tokens.get(token)
-            member_scope = tok.id_member if tok else token or key
-        verdict = self.limiter.check(token, key, member_scope, time.monotonic())
+        tok = self.world.tokens.get(token)
+        member = tok.id_member if tok else token or key
+        members_route = path.startswith("/members/")
+        verdict = self.limiter.check(token, key, member, members_route, time.monotonic())
         headers = verdict.headers
         error = verdict.error
         if error is None and self.faults.burst_429 > 0:
@@ -224,7 +243,8 @@ class Sandbox:
             return _json_response(429, body, {**headers, "retry-after": str(verdict.retry_after)})
         if self.faults.roll(self.faults.error_rate):
             status = self.faults.error_status
-            return Response("Internal Server Error", status, headers, media_type="text/plain")
+            phrase = PHRASES.get(status, "Server Error")
+            return Response(phrase, status, headers, media_type="text/plain")
         try:
             body = await self.call(method, path, params, key, token)
         except ApiError as err:

@@ -151,8 +151,9 @@ def _move_card_board(w: World, card: Card, source: Board, target: Board) -> None
     card.id_board = target.id
     card.id_short = target.next_id_short
     target.next_id_short += 1
-    # labels belong to a board: keep only those the target has by colour+name
+    # labels belong to a board, and only the target's members can stay on the card
     card.id_labels = []
+    card.id_members = [m for m in card.id_members if m in target.members]
     for clid in card.checklist_ids:
         cl = w.checklists[clid]
         cl.id_board = target.id

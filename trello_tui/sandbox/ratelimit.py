@@ -18,6 +18,13 @@ KEY_EXCEEDED = "API_KEY_LIMIT_EXCEEDED"
 MEMBER_EXCEEDED = "RATE_LIMIT_EXCEEDED"  # seen in the wild for /1/members (research §2)
 
 
+EXPOSE = ", ".join(
+    f"x-rate-limit-api-{scope}-{what}"
+    for scope in ("key", "token")
+    for what in ("interval-ms", "max", "remaining")
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     token_limit: int
@@ -49,18 +56,21 @@ class RateLimiter:
         self._members: dict[str, deque[float]] = {}
         self._key_429s: dict[str, deque[float]] = {}
 
-    def check(self, token: str, key: str, member_scope: str | None, now: float) -> Verdict:
-        """Admit or refuse one request; ``member_scope`` is set for ``/1/members/*`` routes."""
+    def check(self, token: str, key: str, member: str, members_route: bool, now: float) -> Verdict:
+        """Admit or refuse one request; ``members_route`` for ``/1/members/*`` paths.
+
+        The members window is kept per member (across their tokens); every answer reports it.
+        """
         lim = self.limits
         tq = self._tokens.setdefault(token, deque()) if token else deque()
         kq = self._keys.setdefault(key, deque())
-        mq = self._members.setdefault(member_scope, deque()) if member_scope else None
+        mq_all = self._members.setdefault(member, deque())
+        mq = mq_all if members_route else None
         refused = self._key_429s.setdefault(key, deque())
         _prune(tq, now, lim.window_s)
         _prune(kq, now, lim.window_s)
         _prune(refused, now, lim.window_s)
-        if mq is not None:
-            _prune(mq, now, lim.member_window_s)
+        _prune(mq_all, now, lim.member_window_s)
         error: str | None = None
         wait_from: deque[float] = tq
         window = lim.window_s
@@ -81,7 +91,7 @@ class RateLimiter:
             refused.append(now)
             oldest = wait_from[0] if wait_from else now
             retry = max(1, math.ceil(oldest + window - now))
-        return Verdict(error, self.headers(tq, kq, mq), retry)
+        return Verdict(error, self.headers(tq, kq, mq_all), retry)
 
     def headers(
         self, tq: deque[float], kq: deque[float], mq: deque[float] | None
@@ -90,6 +100,7 @@ class RateLimiter:
         ms = str(int(lim.window_s * 1000))
         member_used = len(mq) if mq is not None else 0
         return {
+            "access-control-expose-headers": EXPOSE,
             "x-rate-limit-api-key-interval-ms": ms,
             "x-rate-limit-api-key-max": str(lim.key_limit),
             "x-rate-limit-api-key-remaining": str(max(0, lim.key_limit - len(kq))),

@@ -154,7 +154,7 @@ def run_from_cli(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(_run(args))
-    except SeedError as err:
+    except (SeedError, ValueError) as err:  # a bad --seed, --faults or --state file
         print(f"trello-tui sandbox: {err}", file=sys.stderr)
         return 2
     except OSError as err:
