@@ -129,8 +129,11 @@ class Poller:
     async def run(self) -> None:
         """Poll forever (cancel the task to stop)."""
         while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that lands
+            # together with a wake-up, and the poller would never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval())
+                async with asyncio.timeout(self.interval()):
+                    await self._wake.wait()
             # Cleared after the wait, so a wake-up during a poll is not lost.
             self._wake.clear()
             await self.poll_once()
