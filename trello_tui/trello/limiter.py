@@ -74,10 +74,14 @@ class Window:
         self._prune(now, pad)
         return len(self._sent)
 
-    def delay(self, now: float, pad: float) -> float:
-        """Seconds until one more send fits (0 when it fits now)."""
+    def delay(self, now: float, pad: float, reserve: float = 0.0) -> float:
+        """Seconds until one more send fits (0 when it fits now).
+
+        ``reserve`` is the share of the window kept free for more urgent work.
+        """
         self._prune(now, pad)
-        excess = len(self._sent) - self.capacity
+        allowed = max(1, self.capacity - math.ceil(self.capacity * reserve))
+        excess = len(self._sent) - allowed
         if excess < 0:
             return 0.0
         # The send that must leave the window before there is room again.
@@ -138,6 +142,8 @@ class RateLimiter:
         margin: float = 0.03,
         pad_s: float = 0.25,
         jitter_s: float = 0.5,
+        pace_share: float = 0.98,
+        pace_burst: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
@@ -151,6 +157,11 @@ class RateLimiter:
         self._clock = clock
         self._rng = rng or random.Random()
         self._paused_until = 0.0
+        # Pacing: a token bucket refilled at the sustainable rate, holding a small burst.
+        self.pace_share = pace_share
+        self.pace_burst = pace_burst
+        self._bucket = max(1.0, self.windows[TOKEN].capacity * pace_burst)
+        self._bucket_at = clock()
         #: how many 429s we were answered, and how many pauses they caused
         self.rate_limited = 0
         self.sent = 0
@@ -162,13 +173,35 @@ class RateLimiter:
     def now(self) -> float:
         return self._clock()
 
-    def delay(self, path: str) -> float:
-        """Seconds until a request to ``path`` may be sent (0 = now)."""
+    def delay(self, path: str, *, reserve: float = 0.0, paced: bool = False) -> float:
+        """Seconds until a request to ``path`` may be sent (0 = now).
+
+        ``reserve`` keeps that share of every window free (for more urgent requests);
+        ``paced`` also holds the request until a token bucket, refilled at the token window's
+        sustainable rate and drained by *every* send, has room. Without it, background work
+        fills a sliding window in its first seconds and a key press then waits for the whole
+        window to pass; with it, sends are spread out and slots keep opening.
+        """
         now = self._clock()
         wait = max(0.0, self._paused_until - now)
         for name in route_windows(path):
-            wait = max(wait, self.windows[name].delay(now, self.pad_s))
+            wait = max(wait, self.windows[name].delay(now, self.pad_s, reserve))
+        if paced:
+            self._refill(now)
+            if self._bucket < 1.0:
+                wait = max(wait, (1.0 - self._bucket) / self._pace_rate())
         return wait
+
+    def _pace_rate(self) -> float:
+        """Sends per second that the token window sustains, less a little slack."""
+        token = self.windows[TOKEN]
+        return self.pace_share * token.capacity / (token.interval + self.pad_s)
+
+    def _refill(self, now: float) -> None:
+        burst = max(1.0, self.windows[TOKEN].capacity * self.pace_burst)
+        elapsed = max(0.0, now - self._bucket_at)
+        self._bucket = min(burst, self._bucket + elapsed * self._pace_rate())
+        self._bucket_at = now
 
     @property
     def paused_for(self) -> float:
@@ -180,6 +213,9 @@ class RateLimiter:
         """Book one send to ``path`` now (call right after ``delay`` returned 0)."""
         now = self._clock()
         self.sent += 1
+        # Every send, urgent or not, drains the pacing bucket: paced work yields to it.
+        self._refill(now)
+        self._bucket = max(-float(self.windows[TOKEN].capacity), self._bucket - 1.0)
         for name in route_windows(path):
             self.windows[name].record(now)
 

@@ -81,6 +81,15 @@ class Priority(IntEnum):
 
 
 CANCELLABLE = frozenset({Priority.SYNC, Priority.BACKGROUND})
+#: Share of each rate window that less urgent work must leave free for more urgent work.
+RESERVE = {
+    Priority.INTERACTIVE: 0.0,
+    Priority.CAPTURE: 0.0,
+    Priority.SYNC: 0.05,
+    Priority.BACKGROUND: 0.10,
+}
+#: Priorities sent at an even pace rather than in bursts (see RateLimiter.delay).
+PACED = frozenset({Priority.SYNC, Priority.BACKGROUND})
 BATCH_MAX = 10
 
 
@@ -310,7 +319,9 @@ class RequestQueue:
             call = self._current_call(job)
             if call is None:
                 continue
-            delay = self.limiter.delay(call.path)
+            delay = self.limiter.delay(
+                call.path, reserve=RESERVE[job.priority], paced=job.priority in PACED
+            )
             if first is None:
                 first = (job, call, delay)
             if delay <= 0:
