@@ -31,6 +31,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import contextlib
+
 from trello_tui.sandbox import Sandbox
 from trello_tui.trello import calls, writes
 from trello_tui.trello.auth import Credentials
@@ -43,7 +45,7 @@ def percentile(values: list[float], share: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def background(
@@ -85,10 +87,8 @@ async def poller(
         counts["polls"] += 1
         if actions:
             since = actions[0].id
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=2.0)
-        except TimeoutError:
-            pass
 
 
 async def run(url: str, sb: Sandbox, n_writes: int, rate: float) -> dict[str, Any]:
