@@ -109,6 +109,8 @@ class LiveStatus:
 class PollControl(Protocol):
     """What live updates need from the poller."""
 
+    observers: list[Callable[[str, list[Action]], None]]
+
     def set_mode(self, mode: Mode) -> None: ...
 
     def poll_now(self) -> None: ...
@@ -153,6 +155,8 @@ class LiveUpdates:
         self.client = client
         self.settings = settings
         self.poller = poller
+        if poller is not None:
+            poller.observers.append(self.note_polled)  # its probe checks our deliveries
         self._on_delivery = on_delivery
         self.receiver = WebhookReceiver(
             secret,
@@ -314,8 +318,9 @@ class LiveUpdates:
 
     async def _health_loop(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.health_interval)
+            with contextlib.suppress(TimeoutError):  # not wait_for: it can swallow a cancel
+                async with asyncio.timeout(self.settings.health_interval):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self._check()
