@@ -273,9 +273,9 @@ class RateLimiter:
         window = {"token": TOKEN, "key": KEY, "member": MEMBER}.get(scope or "", TOKEN)
         if window not in route_windows(path):
             window = TOKEN
-        self.windows[window].fill(now)
         if retry_after is None:
-            # No Retry-After: wait out the window that refused us.
+            # No Retry-After: the window that refused us is full; wait out the rest of it.
+            self.windows[window].fill(now)
             retry_after = (
                 self.windows[window].delay(now, self.pad_s) or self.windows[window].interval
             )
