@@ -25,6 +25,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(args)
 
 
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from trello_tui.sync.cli import run_from_cli
+
+    return run_from_cli(args)
+
+
 def _cmd_tui(args: argparse.Namespace) -> int:
     from trello_tui.ui.launch import run_tui
 
@@ -72,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a simulated teammate changes something every SECONDS",
     )
     sandbox.set_defaults(handler=_cmd_sandbox)
+
+    from trello_tui.sync.cli import add_parser as add_sync_parser
+
+    add_sync_parser(sub)
+    sub.choices["sync"].set_defaults(handler=_cmd_sync)
     return parser
 
 

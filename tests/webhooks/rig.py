@@ -48,10 +48,11 @@ FAST = LiveSettings(
 
 
 @contextlib.contextmanager
-def served_sandbox() -> Iterator[tuple[Sandbox, str]]:
+def served_sandbox(**config: Any) -> Iterator[tuple[Sandbox, str]]:
     """A demo sandbox on loopback in its own thread, retrying failed deliveries quickly."""
-    config = SandboxConfig(webhook_timeout_s=2.0, webhook_retry_delays=(0.3, 0.6, 1.2))
-    sb = Sandbox.create(seed="demo", config=config)
+    options: dict[str, Any] = {"webhook_timeout_s": 2.0, "webhook_retry_delays": (0.3, 0.6, 1.2)}
+    options.update(config)
+    sb = Sandbox.create(seed="demo", config=SandboxConfig(**options))
     with sb.serve_in_thread(host="127.0.0.1", port=0) as url:
         yield sb, url
 

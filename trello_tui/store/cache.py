@@ -539,6 +539,12 @@ class AsyncCache:
     async def my_boards(self) -> list[Board]:
         return await self._run(self.sync.my_boards)
 
+    async def put_organizations(self, organizations: Iterable[Organization]) -> None:
+        await self._run(self.sync.put_organizations, list(organizations))
+
+    async def loaded_board_ids(self) -> list[str]:
+        return await self._run(self.sync.loaded_board_ids)
+
     async def find_board(self, key: str) -> str | None:
         return await self._run(self.sync.find_board, key)
 

@@ -1,0 +1,208 @@
+"""``trello-tui sync [--board B] [--all]``: refresh the cache and drain the outbox, headless.
+
+Which boards: ``--board`` (an id, short link or name; repeatable), or ``--all`` (every open
+board of the user, listed with one request), or by default the boards that have writes
+waiting in the outbox, the last board opened in the app, and every board already cached.
+Each board gets a full load into the cache, then its outbox is sent in order (a write whose
+outcome is unknown is reconciled first, as in the app). The user's board list and workspaces
+are refreshed too, so the board picker works offline.
+
+Progress goes to stderr: a bar on a terminal, one line per board otherwise. The exit code is
+0 when every board synced and every write was confirmed, 1 when something is left (a write
+Trello refused, a board that could not be loaded), 2 without credentials.
+
+Never imports Textual: it runs from shell scripts and cron.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import TextIO
+
+from trello_tui.store.cache import AsyncCache, Cache
+from trello_tui.store.outbox import AsyncOutbox, Outbox
+from trello_tui.sync.engine import SyncEngine
+from trello_tui.trello import calls
+from trello_tui.trello.client import TrelloClient
+from trello_tui.trello.errors import TrelloError
+from trello_tui.trello.models import Board
+from trello_tui.trello.queue import RequestQueue
+
+#: how long one board's outbox may take to drain before the command gives up on it
+DRAIN_LIMIT_S = 120.0
+
+
+class Progress:
+    """A one-line progress bar on a terminal; plain lines elsewhere."""
+
+    def __init__(self, total: int, stream: TextIO | None = None, width: int = 24) -> None:
+        self.total = max(1, total)
+        self.done = 0
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.tty = self.stream.isatty()
+
+    def show(self, text: str) -> None:
+        filled = round(self.width * self.done / self.total)
+        bar = "#" * filled + "-" * (self.width - filled)
+        line = f"[{bar}] {self.done}/{self.total} {text}"
+        if self.tty:
+            self.stream.write("\r\x1b[2K" + line[:200])
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def step(self, text: str) -> None:
+        self.done += 1
+        self.show(text)
+
+    def finish(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+async def _board_ids(
+    client: TrelloClient,
+    cache: AsyncCache,
+    outbox: AsyncOutbox,
+    keys: list[str],
+    every: bool,
+    last_board: str | None,
+    err: TextIO,
+) -> tuple[list[str], dict[str, str], bool]:
+    """The boards to sync, their names, and whether all requested boards were found."""
+    names: dict[str, str] = {}
+    mine: list[Board] = []
+    try:
+        mine = await client.send(calls.my_boards())
+        await cache.save_my_boards(mine)
+        orgs = await client.send(calls.my_organizations())
+        await cache.put_organizations(orgs)
+    except TrelloError as error:
+        err.write(f"Could not list your boards: {error.user_message}\n")
+    names.update({b.id: b.name for b in mine})
+    found_all = True
+    if keys:
+        wanted: list[str] = []
+        for key in keys:
+            match = next((b.id for b in mine if key in (b.id, b.short_link, b.name)), None)
+            match = match or await cache.find_board(key)
+            if match is None:
+                err.write(f"No board named {key!r}.\n")
+                found_all = False
+            elif match not in wanted:
+                wanted.append(match)
+        return wanted, names, found_all
+    if every:
+        return [b.id for b in mine if not b.closed], names, found_all
+    ids = await outbox.run(outbox.sync.board_ids)
+    ids += [last_board] if last_board else []
+    ids += await cache.loaded_board_ids()
+    return list(dict.fromkeys(ids)), names, found_all
+
+
+async def _sync_board(
+    queue: RequestQueue, cache: AsyncCache, outbox: AsyncOutbox, board_id: str
+) -> tuple[bool, list[str]]:
+    """Load one board into the cache and drain its outbox; (loaded, problems)."""
+    engine = SyncEngine(queue, cache, outbox, board_id)
+    problems: list[str] = []
+    await engine.start(refresh=False)
+    loaded = await engine.refresh()
+    if not loaded:
+        problems.append(f"could not load it ({engine.status.text()})")
+    if loaded and not await engine.settled(DRAIN_LIMIT_S):
+        problems.append(f"{engine.status.pending} writes still pending")
+    elif not loaded and engine.status.pending:
+        problems.append(f"{engine.status.pending} writes kept for the next sync")
+    problems += [f"write refused: {message}" for _, message in engine.failed_ops()]
+    await engine.close()
+    return loaded, problems
+
+
+async def run(
+    client: TrelloClient,
+    keys: list[str],
+    every: bool,
+    *,
+    last_board: str | None = None,
+    cache: Cache | None = None,
+    outbox: Outbox | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """The command's work; returns the exit code."""
+    stream = err if err is not None else sys.stderr
+
+    def note(message: str) -> None:
+        stream.write(message + "\n")
+
+    acache = AsyncCache(cache if cache is not None else Cache(report=note))
+    aoutbox = AsyncOutbox(outbox if outbox is not None else Outbox(report=note))
+    err = stream
+    queue = RequestQueue(client)
+    code = 0
+    try:
+        board_ids, names, found = await _board_ids(
+            client, acache, aoutbox, keys, every, last_board, err
+        )
+        if not found:
+            code = 1
+        progress = Progress(len(board_ids), err)
+        progress.show("starting")
+        for board_id in board_ids:
+            name = names.get(board_id, board_id)
+            progress.show(f"syncing {name}")
+            loaded, problems = await _sync_board(queue, acache, aoutbox, board_id)
+            progress.step(f"{name}: {'ok' if loaded and not problems else 'incomplete'}")
+            for problem in problems:
+                err.write(f"\n  {name}: {problem}\n" if progress.tty else f"  {problem}\n")
+                code = 1
+        progress.finish()
+        left = await aoutbox.run(aoutbox.sync.count)
+        err.write(f"synced {len(board_ids)} board(s); {left} write(s) left in the outbox\n")
+    finally:
+        await queue.aclose()
+        await acache.close()
+        await aoutbox.close()
+    return code
+
+
+def run_from_cli(args: argparse.Namespace) -> int:
+    """Entry point of ``trello-tui sync``."""
+    from trello_tui.config import load_credentials, load_settings, load_state, resolve_api_url
+
+    stored = load_credentials()
+    credentials = stored.for_client()
+    if credentials is None:
+        sys.stderr.write("No Trello credentials: run `trello-tui auth` first.\n")
+        return 2
+    settings = load_settings().settings
+    url = resolve_api_url(settings, stored)
+
+    async def main() -> int:
+        async with TrelloClient(credentials, base_url=url) as client:
+            return await run(
+                client,
+                list(args.board or []),
+                bool(args.all),
+                last_board=load_state().last_board_id,
+            )
+
+    return asyncio.run(main())
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``sync`` on the main parser's subcommands."""
+    parser = sub.add_parser(
+        "sync", help="refresh the offline cache and send queued writes, without the UI"
+    )
+    parser.add_argument(
+        "--board",
+        action="append",
+        metavar="B",
+        help="a board id, short link or name (repeatable); default: cached and pending boards",
+    )
+    parser.add_argument("--all", action="store_true", help="every open board of yours")
