@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
-from trello_tui.sync.ops import Op, is_temp, new_temp_id, register
+from trello_tui.sync.ops_base import Op, is_temp, new_temp_id, register
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import writes
 from trello_tui.trello.calls import ApiCall
