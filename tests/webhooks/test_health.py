@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import json
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,31 @@ def test_settings_from_config_keep_loopback_by_default() -> None:
     )
     assert settings.host == "127.0.0.1"
     assert settings.tunnel_command == ("cloudflared", "tunnel", "--url", "{local_url}")
+
+
+async def test_a_tunnel_that_fails_to_start_is_retried(tmp_path: Path) -> None:
+    flag = tmp_path / "network-is-up"
+    script = (
+        "import os, runpy, sys\n"
+        f"if not os.path.exists({str(flag)!r}): sys.exit('no network')\n"
+        "sys.argv = ['forward_proxy', '--to', sys.argv[1]]\n"
+        "runpy.run_module('trello_tui.sync.forward_proxy', run_name='__main__')\n"
+    )
+    settings = dataclasses.replace(
+        FAST, tunnel_command=(sys.executable, "-c", script, "{local_url}")
+    )
+    with served_sandbox() as (sb, url):
+        async with live_rig(sb, url, tmp_path, settings) as rig:
+            assert rig.live.mode == "polling"
+            assert "before printing a public URL" in rig.live.status.reason
+            assert "no network" in rig.live.status.reason  # its own words are passed on
+            flag.touch()
+            await wait_for(lambda: rig.live.mode == "live", within=5.0)
+            assert _hook(sb, rig.board_id).callback_url.startswith(rig.live.public_url or "?")
+
+
+async def test_the_receiver_listens_on_loopback_only(tmp_path: Path) -> None:
+    with served_sandbox() as (sb, url):
+        async with live_rig(sb, url, tmp_path) as rig:
+            sock = rig.live.receiver._socket
+            assert sock is not None and sock.getsockname()[0] == "127.0.0.1"

@@ -210,6 +210,7 @@ class LiveUpdates:
             try:
                 await self.source.start()
             except TunnelError as exc:
+                self._backoff()  # the health loop tries again later
                 self._set(LiveStatus("polling", str(exc)))
         self._health = asyncio.create_task(self._health_loop(), name="live-updates")
         self._wake.set()
@@ -330,6 +331,8 @@ class LiveUpdates:
     async def _check(self) -> None:
         now = time.monotonic()
         self._check_pending(now)
+        if self.source is not None and not self.source.running and now >= self._next_attempt:
+            await self._restart_source()
         url = self.public_url
         if url is None or self.source is None or not self.source.alive:
             return  # the tunnel listener already switched to polling; it restarts itself
@@ -350,13 +353,27 @@ class LiveUpdates:
                     self._failures[board_id] = hook.consecutive_failures
                     self._registered_url[board_id] = url
         except (WebhookSetupError, TrelloError) as exc:
-            self._next_attempt = time.monotonic() + self._retry_delay
-            self._retry_delay = min(self._retry_delay * 2, self.settings.retry_max)
+            self._backoff()
             self._set(LiveStatus("polling", str(exc), url))
             return
         self._retry_delay = self.settings.retry_initial
         self._next_status = time.monotonic() + self.settings.status_interval
         self._set(LiveStatus("live", "", url))
+
+    async def _restart_source(self) -> None:
+        """The tunnel never came up (or gave up): try again, with the same backoff."""
+        assert self.source is not None
+        try:
+            await self.source.start()
+        except TunnelError as exc:
+            self._backoff()
+            self._set(LiveStatus("polling", str(exc)))
+            return
+        self._retry_delay = self.settings.retry_initial
+
+    def _backoff(self) -> None:
+        self._next_attempt = time.monotonic() + self._retry_delay
+        self._retry_delay = min(self._retry_delay * 2, self.settings.retry_max)
 
     async def _check_status(self) -> None:
         for board_id in sorted(self.boards):

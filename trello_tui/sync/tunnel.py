@@ -112,6 +112,10 @@ class FixedUrl:
     def alive(self) -> bool:
         return True
 
+    @property
+    def running(self) -> bool:
+        return True
+
     async def start(self) -> str:
         assert self.url is not None
         return self.url
@@ -164,6 +168,11 @@ class Tunnel:
     @property
     def alive(self) -> bool:
         return self._process is not None and self._process.returncode is None
+
+    @property
+    def running(self) -> bool:
+        """True while supervised (alive, or waiting to restart); False once it gave up."""
+        return self._supervisor is not None and not self._supervisor.done()
 
     @property
     def pid(self) -> int | None:
