@@ -45,7 +45,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,11 +53,11 @@ from trello_tui.store.cache import AsyncCache, CacheWrite
 from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox
 from trello_tui.sync.events import IdsReplaced, Notice, Status
 from trello_tui.sync.ops import Op, op_from_json
-from trello_tui.sync.remote import plan_actions
+from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
-from trello_tui.trello.errors import NotFound, TrelloError, Unavailable
-from trello_tui.trello.models import Action, Board, Card, Checklist, format_date
+from trello_tui.trello.errors import TrelloError, Unavailable
+from trello_tui.trello.models import Board, format_date
 from trello_tui.trello.queue import Priority, RequestQueue
 from trello_tui.trello.reconcile import CLOCK_SLACK_S, Reconciler, already_done
 
@@ -66,7 +66,7 @@ Event = BoardChange | Notice | IdsReplaced | Status
 Subscriber = Callable[[Event], None]
 
 
-class SyncEngine:
+class SyncEngine(RemoteMerge):
     """The live model of one board: optimistic writes, confirmations, remote merges."""
 
     def __init__(
@@ -431,21 +431,6 @@ class SyncEngine:
         log.info("reconcile %s: already applied as %s", op.kind, found.get("id"))
         return call.parse(found)
 
-    def _touching(self, ids: set[str], ops: Iterable[Op]) -> list[Op]:
-        return [op for op in ops if op.ids() & ids]
-
-    def _unapply(self, ops: list[Op]) -> None:
-        assert self.state is not None
-        for op in reversed(ops):
-            op.rollback(self.state)
-
-    def _reapply(self, ops: list[Op]) -> BoardChange:
-        assert self.state is not None
-        change = BoardChange(self.board_id)
-        for op in ops:
-            change = change.merge(op.apply(self.state))
-        return change
-
     async def _confirmed(self, op: Op, result: Any) -> None:
         assert self.state is not None
         index = self._pending.index(op)
@@ -509,112 +494,6 @@ class SyncEngine:
         self._emit(
             Notice(self.board_id, "error", text, op_id=op.op_id, card_id=op.card_id_of(self.state))
         )
-
-    # -- remote changes ----------------------------------------------------------------------
-
-    async def merge_actions(self, actions: list[Action], *, advance: bool = False) -> bool:
-        """Merge polled or delivered actions; True when the state is current again.
-
-        Only the poller passes ``advance``: it saw every action up to the newest, so the next
-        poll may start there. A webhook delivery proves nothing about earlier actions.
-        """
-        if self.state is None:
-            return await self.refresh()
-        fresh = [a for a in actions if a.id not in self._merged]
-        plan = plan_actions(fresh, self.board_id)
-        newest = max((a.id for a in actions), default=None)
-        if plan.newest_id is None:
-            if advance and newest is not None:
-                self.last_action_id = self._dirty.last_action_id = newest
-                self._schedule_flush()
-            return True
-        if plan.full_load:
-            return await self.refresh()
-        cards: dict[str, Card | None] = {}
-        checklists: dict[str, list[Checklist]] = {}
-        try:
-            await asyncio.gather(
-                *(self._fetch_card(card_id, cards) for card_id in plan.cards),
-                *(self._fetch_checklists(card_id, checklists) for card_id in plan.checklist_cards),
-            )
-        except TrelloError as error:
-            self._network_error(error)
-            return False
-        for card_id in plan.deleted:
-            cards[card_id] = None
-        self._merge_remote(cards, checklists, plan.authors)
-        self._merged.update((a.id, None) for a in fresh)
-        while len(self._merged) > 2000:
-            self._merged.popitem(last=False)
-        if advance and newest is not None:
-            self.last_action_id = self._dirty.last_action_id = newest
-        self._schedule_flush()
-        self._synced()
-        return True
-
-    async def _fetch_card(self, card_id: str, out: dict[str, Card | None]) -> None:
-        try:
-            card = await self.queue.submit(
-                calls.card(card_id), priority=Priority.SYNC, tag=self.board_id
-            )
-        except NotFound:
-            out[card_id] = None
-            return
-        out[card_id] = card if card.id_board in ("", self.board_id) else None
-
-    async def _fetch_checklists(self, card_id: str, out: dict[str, list[Checklist]]) -> None:
-        try:
-            out[card_id] = await self.queue.submit(
-                calls.card_checklists(card_id), priority=Priority.SYNC, tag=self.board_id
-            )
-        except NotFound:
-            out[card_id] = []
-
-    def _merge_remote(
-        self,
-        cards: dict[str, Card | None],
-        checklists: dict[str, list[Checklist]],
-        authors: dict[str, str],
-    ) -> None:
-        state = self.state
-        assert state is not None
-        ids = set(cards) | set(checklists)
-        ids |= {c.id for cid in checklists for c in state.checklists_of(cid)}
-        touching = self._touching(ids, self._pending)
-        self._unapply(touching)
-        change = BoardChange(self.board_id)
-        for card_id, card in cards.items():
-            if card is None:
-                change = change.merge(state.remove_card(card_id))
-                self._dirty.deleted_cards.add(card_id)
-                continue
-            old = state.cards.get(card_id)
-            merged = dict(old.to_json()) if old is not None else {}
-            merged.update(card.raw)
-            change = change.merge(state.put_card(Card.from_json(merged)))
-            self._dirty.cards[card_id] = state.cards[card_id]
-        for card_id, fresh in checklists.items():
-            keep = {c.id for c in fresh}
-            for old_list in state.checklists_of(card_id):
-                if old_list.id not in keep:
-                    change = change.merge(state.remove_checklist(old_list.id))
-                    self._dirty.deleted_checklists.add(old_list.id)
-            for checklist in fresh:
-                checklist = checklist.with_changes(
-                    id_card=checklist.id_card or card_id, id_board=self.board_id
-                )
-                change = change.merge(state.put_checklist(checklist))
-                self._dirty.checklists[checklist.id] = checklist
-        change = change.merge(self._reapply(touching))
-        self._emit(change)
-        if self.editing is not None and self.editing in ids:
-            self._conflict(self.editing, authors.get(self.editing, "Someone"))
-
-    def _conflict(self, card_id: str, who: str) -> None:
-        card = self.state.cards.get(card_id) if self.state else None
-        name = card.name if card else "this card"
-        text = f"{who} changed '{name}' while you were editing it"
-        self._emit(Notice(self.board_id, "conflict", text, card_id=card_id))
 
     # -- cache -------------------------------------------------------------------------------
 

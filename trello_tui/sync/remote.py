@@ -11,10 +11,23 @@ full board load. Deleted cards are removed without a fetch.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from collections import OrderedDict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from trello_tui.trello.models import Action
+from trello_tui.store.cache import CacheWrite
+from trello_tui.sync.events import Notice
+from trello_tui.sync.ops import Op
+from trello_tui.sync.state import BoardChange, BoardState
+from trello_tui.trello import calls
+from trello_tui.trello.errors import NotFound, TrelloError
+from trello_tui.trello.models import Action, Card, Checklist
+from trello_tui.trello.queue import Priority, RequestQueue
+
+if TYPE_CHECKING:
+    from trello_tui.sync.engine import Event
 
 #: beyond this many touched cards a single full board load is cheaper than the batches
 FULL_LOAD_ABOVE = 30
@@ -96,3 +109,147 @@ def plan_actions(actions: Iterable[Action], board_id: str) -> RemotePlan:
     if len(plan.cards | plan.checklist_cards) > FULL_LOAD_ABOVE:
         plan.full_load = True
     return plan
+
+
+class RemoteMerge:
+    """The SyncEngine's remote side: merge actions, re-base pending writes (engine.py rules)."""
+
+    board_id: str
+    queue: RequestQueue
+    state: BoardState | None
+    last_action_id: str | None
+    editing: str | None
+    _pending: list[Op]
+    _dirty: CacheWrite
+    _merged: OrderedDict[str, None]
+
+    if TYPE_CHECKING:
+
+        async def refresh(self) -> bool: ...
+        def _emit(self, event: Event) -> None: ...
+        def _synced(self) -> None: ...
+        def _network_error(self, error: TrelloError) -> None: ...
+        def _schedule_flush(self) -> None: ...
+
+    # -- re-basing ---------------------------------------------------------------------------
+
+    def _touching(self, ids: set[str], ops: Iterable[Op]) -> list[Op]:
+        return [op for op in ops if op.ids() & ids]
+
+    def _unapply(self, ops: list[Op]) -> None:
+        assert self.state is not None
+        for op in reversed(ops):
+            op.rollback(self.state)
+
+    def _reapply(self, ops: list[Op]) -> BoardChange:
+        assert self.state is not None
+        change = BoardChange(self.board_id)
+        for op in ops:
+            change = change.merge(op.apply(self.state))
+        return change
+
+    # -- remote changes ----------------------------------------------------------------------
+
+    async def merge_actions(self, actions: list[Action], *, advance: bool = False) -> bool:
+        """Merge polled or delivered actions; True when the state is current again.
+
+        Only the poller passes ``advance``: it saw every action up to the newest, so the next
+        poll may start there. A webhook delivery proves nothing about earlier actions.
+        """
+        if self.state is None:
+            return await self.refresh()
+        fresh = [a for a in actions if a.id not in self._merged]
+        plan = plan_actions(fresh, self.board_id)
+        newest = max((a.id for a in actions), default=None)
+        if plan.newest_id is None:
+            if advance and newest is not None:
+                self.last_action_id = self._dirty.last_action_id = newest
+                self._schedule_flush()
+            return True
+        if plan.full_load:
+            return await self.refresh()
+        cards: dict[str, Card | None] = {}
+        checklists: dict[str, list[Checklist]] = {}
+        try:
+            await asyncio.gather(
+                *(self._fetch_card(card_id, cards) for card_id in plan.cards),
+                *(self._fetch_checklists(card_id, checklists) for card_id in plan.checklist_cards),
+            )
+        except TrelloError as error:
+            self._network_error(error)
+            return False
+        for card_id in plan.deleted:
+            cards[card_id] = None
+        self._merge_remote(cards, checklists, plan.authors)
+        self._merged.update((a.id, None) for a in fresh)
+        while len(self._merged) > 2000:
+            self._merged.popitem(last=False)
+        if advance and newest is not None:
+            self.last_action_id = self._dirty.last_action_id = newest
+        self._schedule_flush()
+        self._synced()
+        return True
+
+    async def _fetch_card(self, card_id: str, out: dict[str, Card | None]) -> None:
+        try:
+            card = await self.queue.submit(
+                calls.card(card_id), priority=Priority.SYNC, tag=self.board_id
+            )
+        except NotFound:
+            out[card_id] = None
+            return
+        out[card_id] = card if card.id_board in ("", self.board_id) else None
+
+    async def _fetch_checklists(self, card_id: str, out: dict[str, list[Checklist]]) -> None:
+        try:
+            out[card_id] = await self.queue.submit(
+                calls.card_checklists(card_id), priority=Priority.SYNC, tag=self.board_id
+            )
+        except NotFound:
+            out[card_id] = []
+
+    def _merge_remote(
+        self,
+        cards: dict[str, Card | None],
+        checklists: dict[str, list[Checklist]],
+        authors: dict[str, str],
+    ) -> None:
+        state = self.state
+        assert state is not None
+        ids = set(cards) | set(checklists)
+        ids |= {c.id for cid in checklists for c in state.checklists_of(cid)}
+        touching = self._touching(ids, self._pending)
+        self._unapply(touching)
+        change = BoardChange(self.board_id)
+        for card_id, card in cards.items():
+            if card is None:
+                change = change.merge(state.remove_card(card_id))
+                self._dirty.deleted_cards.add(card_id)
+                continue
+            old = state.cards.get(card_id)
+            merged = dict(old.to_json()) if old is not None else {}
+            merged.update(card.raw)
+            change = change.merge(state.put_card(Card.from_json(merged)))
+            self._dirty.cards[card_id] = state.cards[card_id]
+        for card_id, fresh in checklists.items():
+            keep = {c.id for c in fresh}
+            for old_list in state.checklists_of(card_id):
+                if old_list.id not in keep:
+                    change = change.merge(state.remove_checklist(old_list.id))
+                    self._dirty.deleted_checklists.add(old_list.id)
+            for checklist in fresh:
+                checklist = checklist.with_changes(
+                    id_card=checklist.id_card or card_id, id_board=self.board_id
+                )
+                change = change.merge(state.put_checklist(checklist))
+                self._dirty.checklists[checklist.id] = checklist
+        change = change.merge(self._reapply(touching))
+        self._emit(change)
+        if self.editing is not None and self.editing in ids:
+            self._conflict(self.editing, authors.get(self.editing, "Someone"))
+
+    def _conflict(self, card_id: str, who: str) -> None:
+        card = self.state.cards.get(card_id) if self.state else None
+        name = card.name if card else "this card"
+        text = f"{who} changed '{name}' while you were editing it"
+        self._emit(Notice(self.board_id, "conflict", text, card_id=card_id))
