@@ -130,13 +130,15 @@ class TrelloApp(App[None]):
         self.call_later(self.board_changed, change)
 
     async def board_changed(self, change: BoardChange) -> None:
-        from trello_tui.ui.screens.card import CardScreen
-
         for screen in self.screen_stack:
             if isinstance(screen, BoardScreen):
                 await screen.apply_change(change)
-            elif isinstance(screen, CardScreen):
-                screen.apply_change(change)
+            else:
+                # Other screens (card detail) repaint themselves; no import here keeps the
+                # board's first paint free of their dependencies (Markdown).
+                apply = getattr(screen, "apply_change", None)
+                if callable(apply):
+                    apply(change)
 
     def refresh_status(self) -> None:
         text, level = describe_status(self.backend.status, self.clock())

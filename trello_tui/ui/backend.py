@@ -11,15 +11,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from trello_tui.store.cache import Cache
 from trello_tui.sync.ops import Op
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
-from trello_tui.trello.client import TrelloClient
 from trello_tui.trello.models import Action, Board, Organization
 from trello_tui.ui.widgets.status import SyncStatus
+
+if TYPE_CHECKING:
+    # httpx costs a third of a second to import; the cache-first start must not wait for it.
+    from trello_tui.trello.client import TrelloClient
 
 ChangeListener = Callable[[BoardChange], None]
 
