@@ -20,7 +20,6 @@ import asyncio
 import json
 import marshal
 import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -32,6 +31,19 @@ from typing import Any, ParamSpec, TypeVar
 
 from trello_tui import paths
 from trello_tui.store.db import Schema, open_database, set_aside, sql_migration
+from trello_tui.store.rows import (
+    PACKING,
+    bump,
+    dump,
+    load_rows,
+    put_cards,
+    put_checklists,
+    put_labels,
+    put_lists,
+    put_members,
+    read_snapshot,
+    rows_json,
+)
 from trello_tui.trello.models import (
     Board,
     Card,
@@ -85,21 +97,8 @@ CREATE TABLE snapshots (
 
 SCHEMA = Schema(application_id=APPLICATION_ID, migrations=(sql_migration(_V1), sql_migration(_V2)))
 
-#: marshal's format may change between Python versions; a snapshot from another is ignored.
-_PACKING = f"{sys.version_info[0]}.{sys.version_info[1]}-{marshal.version}"
-
 T = TypeVar("T")
 P = ParamSpec("P")
-
-
-def _dump(obj: Any) -> str:
-    return json.dumps(obj.to_json(), separators=(",", ":"), ensure_ascii=False)
-
-
-def _rows_json(rows: Iterable[tuple[str]]) -> list[dict[str, Any]]:
-    # One parse of one array is several times faster than one json.loads per row.
-    parsed: list[dict[str, Any]] = json.loads("[" + ",".join(row[0] for row in rows) + "]")
-    return parsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,18 +201,18 @@ class Cache:
             for table in ("lists", "cards", "checklists", "labels", "board_members"):
                 conn.execute(f"DELETE FROM {table} WHERE board_id=?", (board.id,))
             self._put_board_row(conn, board, last_action_id, loaded_at=time.time())
-            rev = _bump(conn, board.id)
-            _put_lists(conn, board.id, board.lists)
+            rev = bump(conn, board.id)
+            put_lists(conn, board.id, board.lists)
             cards = [card.to_json() for card in board.cards]
             checklists = [checklist.to_json() for checklist in board.checklists]
-            _put_cards(conn, board.id, board.cards, rev, cards)
-            _put_checklists(conn, board.id, board.checklists, rev, checklists)
-            _put_labels(conn, board.id, board.labels)
-            _put_members(conn, board.id, board.members)
+            put_cards(conn, board.id, board.cards, rev, cards)
+            put_checklists(conn, board.id, board.checklists, rev, checklists)
+            put_labels(conn, board.id, board.labels)
+            put_members(conn, board.id, board.members)
             blob = marshal.dumps({"cards": cards, "checklists": checklists})
             conn.execute(
                 "INSERT OR REPLACE INTO snapshots (board_id, rev, python, blob) VALUES (?,?,?,?)",
-                (board.id, rev, _PACKING, blob),
+                (board.id, rev, PACKING, blob),
             )
 
         self._write(run)
@@ -238,7 +237,7 @@ class Cache:
                 board.name,
                 int(board.closed),
                 board.id_organization,
-                _dump(summary),
+                dump(summary),
                 last_action_id,
                 loaded_at,
             ),
@@ -255,12 +254,12 @@ class Cache:
                 return None
             data: dict[str, Any] = json.loads(row[0])
             q = "SELECT json FROM {} WHERE board_id=?"
-            data["lists"] = _rows_json(conn.execute(q.format("lists"), (board_id,)))
-            snapshot = _read_snapshot(conn, board_id)
-            data["cards"] = _load_rows(conn, "cards", board_id, snapshot)
-            data["checklists"] = _load_rows(conn, "checklists", board_id, snapshot)
-            data["labels"] = _rows_json(conn.execute(q.format("labels"), (board_id,)))
-            data["members"] = _rows_json(
+            data["lists"] = rows_json(conn.execute(q.format("lists"), (board_id,)))
+            snapshot = read_snapshot(conn, board_id)
+            data["cards"] = load_rows(conn, "cards", board_id, snapshot)
+            data["checklists"] = load_rows(conn, "checklists", board_id, snapshot)
+            data["labels"] = rows_json(conn.execute(q.format("labels"), (board_id,)))
+            data["members"] = rows_json(
                 conn.execute(
                     "SELECT m.json FROM members m JOIN board_members b ON b.member_id = m.id"
                     " WHERE b.board_id=?",
@@ -296,7 +295,7 @@ class Cache:
     def my_boards(self) -> list[Board]:
         def run(conn: sqlite3.Connection) -> list[Board]:
             rows = conn.execute("SELECT json FROM boards WHERE mine=1 ORDER BY name")
-            return [Board.from_json(item) for item in _rows_json(rows)]
+            return [Board.from_json(item) for item in rows_json(rows)]
 
         return self._guard(run, [])
 
@@ -327,21 +326,21 @@ class Cache:
 
         def run(conn: sqlite3.Connection) -> None:
             board_id = change.board_id
-            rev = _bump(conn, board_id)
-            _put_lists(conn, board_id, change.lists.values())
-            _put_cards(conn, board_id, change.cards.values(), rev)
+            rev = bump(conn, board_id)
+            put_lists(conn, board_id, change.lists.values())
+            put_cards(conn, board_id, change.cards.values(), rev)
             if change.deleted_cards:
                 conn.executemany(
                     "DELETE FROM cards WHERE id=?", [(i,) for i in change.deleted_cards]
                 )
-            _put_checklists(conn, board_id, change.checklists.values(), rev)
+            put_checklists(conn, board_id, change.checklists.values(), rev)
             if change.deleted_checklists:
                 conn.executemany(
                     "DELETE FROM checklists WHERE id=?",
                     [(i,) for i in change.deleted_checklists],
                 )
-            _put_labels(conn, board_id, change.labels.values())
-            _put_members(conn, board_id, change.members.values())
+            put_labels(conn, board_id, change.labels.values())
+            put_members(conn, board_id, change.members.values())
             if change.last_action_id:
                 conn.execute(
                     "UPDATE boards SET last_action_id=? WHERE id=?",
@@ -354,7 +353,7 @@ class Cache:
         def run(conn: sqlite3.Connection) -> None:
             conn.executemany(
                 "INSERT OR REPLACE INTO organizations (id, json) VALUES (?,?)",
-                [(org.id, _dump(org)) for org in organizations],
+                [(org.id, dump(org)) for org in organizations],
             )
 
         self._write(run)
@@ -362,7 +361,7 @@ class Cache:
     def organizations(self) -> list[Organization]:
         def run(conn: sqlite3.Connection) -> list[Organization]:
             rows = conn.execute("SELECT json FROM organizations ORDER BY id")
-            return [Organization.from_json(item) for item in _rows_json(rows)]
+            return [Organization.from_json(item) for item in rows_json(rows)]
 
         return self._guard(run, [])
 
@@ -378,123 +377,6 @@ class Cache:
             return None if row is None else str(row[0])
 
         return self._guard(run, None)
-
-
-def _put_lists(conn: sqlite3.Connection, board_id: str, items: Iterable[TrelloList]) -> None:
-    conn.executemany(
-        "INSERT OR REPLACE INTO lists (id, board_id, pos, closed, json) VALUES (?,?,?,?,?)",
-        [(i.id, board_id, i.pos, int(i.closed), _dump(i)) for i in items],
-    )
-
-
-def _bump(conn: sqlite3.Connection, board_id: str) -> int:
-    """The board's next revision (rows written in this transaction carry it)."""
-    conn.execute("INSERT OR IGNORE INTO boards (id, name, json) VALUES (?, '', '{}')", (board_id,))
-    row = conn.execute(
-        "UPDATE boards SET rev = rev + 1 WHERE id=? RETURNING rev", (board_id,)
-    ).fetchone()
-    return int(row[0])
-
-
-def _text(data: dict[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-
-def _put_cards(
-    conn: sqlite3.Connection,
-    board_id: str,
-    items: Iterable[Card],
-    rev: int,
-    dumped: Sequence[dict[str, Any]] | None = None,
-) -> None:
-    items = list(items)
-    data = dumped if dumped is not None else [i.to_json() for i in items]
-    conn.executemany(
-        "INSERT OR REPLACE INTO cards (id, board_id, list_id, pos, closed, json, rev)"
-        " VALUES (?,?,?,?,?,?,?)",
-        [
-            (i.id, board_id, i.id_list, i.pos, int(i.closed), _text(d), rev)
-            for i, d in zip(items, data, strict=True)
-        ],
-    )
-
-
-def _put_checklists(
-    conn: sqlite3.Connection,
-    board_id: str,
-    items: Iterable[Checklist],
-    rev: int,
-    dumped: Sequence[dict[str, Any]] | None = None,
-) -> None:
-    items = list(items)
-    data = dumped if dumped is not None else [i.to_json() for i in items]
-    conn.executemany(
-        "INSERT OR REPLACE INTO checklists (id, board_id, card_id, pos, json, rev)"
-        " VALUES (?,?,?,?,?,?)",
-        [
-            (i.id, board_id, i.id_card, i.pos, _text(d), rev)
-            for i, d in zip(items, data, strict=True)
-        ],
-    )
-
-
-Snapshot = tuple[int, dict[str, list[dict[str, Any]]]]
-
-
-def _read_snapshot(conn: sqlite3.Connection, board_id: str) -> Snapshot | None:
-    row = conn.execute(
-        "SELECT rev, python, blob FROM snapshots WHERE board_id=?", (board_id,)
-    ).fetchone()
-    if row is None or row[1] != _PACKING:
-        return None
-    try:
-        packed = marshal.loads(row[2])
-    except (ValueError, EOFError, TypeError):
-        return None  # a damaged snapshot only costs speed: the rows are the truth
-    return (int(row[0]), packed) if isinstance(packed, dict) else None
-
-
-def _load_rows(
-    conn: sqlite3.Connection, table: str, board_id: str, snapshot: Snapshot | None
-) -> list[dict[str, Any]]:
-    """A table's objects of one board: from the snapshot where it is current, else JSON."""
-    if snapshot is None:
-        return _rows_json(conn.execute(f"SELECT json FROM {table} WHERE board_id=?", (board_id,)))
-    rev, packed = snapshot
-    cached = {item.get("id"): item for item in packed.get(table, [])}
-    out: list[dict[str, Any]] = []
-    newer: list[str] = []
-    for object_id, row_rev in conn.execute(
-        f"SELECT id, rev FROM {table} WHERE board_id=?", (board_id,)
-    ):
-        item = cached.get(object_id) if row_rev <= rev else None
-        if item is None:
-            newer.append(object_id)
-        else:
-            out.append(item)
-    for start in range(0, len(newer), 500):
-        chunk = newer[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        out.extend(
-            _rows_json(conn.execute(f"SELECT json FROM {table} WHERE id IN ({marks})", chunk))
-        )
-    return out
-
-
-def _put_labels(conn: sqlite3.Connection, board_id: str, items: Iterable[Label]) -> None:
-    conn.executemany(
-        "INSERT OR REPLACE INTO labels (id, board_id, json) VALUES (?,?,?)",
-        [(i.id, board_id, _dump(i)) for i in items],
-    )
-
-
-def _put_members(conn: sqlite3.Connection, board_id: str, items: Iterable[Member]) -> None:
-    rows = [(i.id, i.username, _dump(i)) for i in items]
-    conn.executemany("INSERT OR REPLACE INTO members (id, username, json) VALUES (?,?,?)", rows)
-    conn.executemany(
-        "INSERT OR IGNORE INTO board_members (board_id, member_id) VALUES (?,?)",
-        [(board_id, row[0]) for row in rows],
-    )
 
 
 class AsyncCache:
