@@ -24,6 +24,8 @@ class SyncStatus:
     rate_limited_for: float = 0.0
     pending: int = 0
     failed: int = 0
+    #: "live" (webhooks deliver) or "polling"; None when live updates are not configured
+    live: str | None = None
 
 
 def describe_status(status: SyncStatus, now: datetime) -> tuple[str, str]:
@@ -43,6 +45,8 @@ def describe_status(status: SyncStatus, now: datetime) -> tuple[str, str]:
         parts.append(f"synced {seconds} s ago")
     else:
         parts.append("not synced yet")
+    if status.live is not None:
+        parts.append(status.live)
     if status.pending:
         parts.append(f"{status.pending} write{'s' if status.pending != 1 else ''} pending")
     if status.failed:
