@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
@@ -26,8 +26,10 @@ from trello_tui.sandbox.auth import Credentials, authenticate, read_credentials
 from trello_tui.sandbox.context import Ctx
 from trello_tui.sandbox.errors import ApiError
 from trello_tui.sandbox.faults import Faults
+from trello_tui.sandbox.oauth import check_grant
 from trello_tui.sandbox.ratelimit import Limits, RateLimiter
 from trello_tui.sandbox.router import API
+from trello_tui.sandbox.routes import oauth as oauth_routes
 from trello_tui.sandbox.world import World
 
 if TYPE_CHECKING:
@@ -214,6 +216,12 @@ class Sandbox:
             params.update(await _body_params(request))
         except ApiError as err:
             return error_response(err, {})
+        except ClientDisconnect:  # the client went away mid-body: nobody reads an answer
+            return Response(b"", 400)
+        # OAuth pages and flow, and the signature check of signed requests (sandbox/oauth.py)
+        early = await oauth_routes.intercept(self.world, request, path, params)
+        if early is not None:
+            return early
         return await self.handle(request.method, path, params, request.headers.get("authorization"))
 
     async def handle(
@@ -260,6 +268,7 @@ class Sandbox:
             raise ApiError(404, f"Cannot {method} /1{path}")
         route, path_params = found
         member = authenticate(self.world, method, key, token)
+        check_grant(self.world, method, path, token)  # expiry and scope (sandbox/oauth.py)
         ctx = Ctx(self, route, path_params, params, member, token)
         try:
             result = await route.handler(ctx)

@@ -228,8 +228,19 @@ def demo_world() -> World:
         author = rng.choice(people_ids)
         ops.comment(w, author, card, rng.choice(COMMENTS))
     _small_boards(w, rng, now, team, org, casey)
+    _chronological(w)
     w.outbox.clear()
     return w
+
+
+def _chronological(w: World) -> None:
+    """Backdated history was recorded out of order: sort it and renumber ``seq``."""
+    ordered = sorted(w.actions.values(), key=lambda a: (a.date, a.seq))
+    for seq, act in enumerate(ordered, 1):
+        act.seq = seq
+    w.action_seq = len(ordered)
+    for b in w.boards.values():
+        b.action_ids.sort(key=lambda a: w.actions[a].seq)
 
 
 def _history(

@@ -159,16 +159,18 @@ def member_full_json(w: World, m: Member, *, is_self: bool) -> J:
 
 
 def token_json(w: World, t: Token, *, webhooks: bool) -> J:
+    scopes = t.scope.split(",")
+    read, write, account = ("read" in scopes), ("write" in scopes), ("account" in scopes)
     out: J = {
         "id": t.id,
         "identifier": t.identifier,
         "idMember": t.id_member,
         "dateCreated": t.date_created,
         "dateExpires": t.date_expires,
-        "permissions": [
-            {"idModel": t.id_member, "modelType": "Member", "read": True, "write": True},
-            {"idModel": "*", "modelType": "Board", "read": True, "write": True},
-            {"idModel": "*", "modelType": "Organization", "read": True, "write": True},
+        "permissions": [  # from the scope the user approved
+            {"idModel": t.id_member, "modelType": "Member", "read": read, "write": account},
+            {"idModel": "*", "modelType": "Board", "read": read, "write": write},
+            {"idModel": "*", "modelType": "Organization", "read": read, "write": write},
         ],
     }
     if webhooks:

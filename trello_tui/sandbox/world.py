@@ -59,6 +59,8 @@ class Token:
     identifier: str
     date_created: str
     date_expires: str | None = None
+    scope: str = "read,write,account"  # what the user approved (sandbox/oauth.py checks it)
+    secret: str | None = None  # OAuth 1.0a access-token secret, for signed requests
 
 
 @dataclass(slots=True)
