@@ -67,3 +67,12 @@ def test_a_corrupt_outbox_is_set_aside(tmp_path: Path) -> None:
     _add(box, 1)
     assert box.count() == 1 and messages
     assert any(p.name.startswith("outbox.sqlite3.unusable-") for p in tmp_path.iterdir())
+
+
+def test_only_one_process_sends_the_outbox(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    first, second = Outbox(path), Outbox(path)
+    assert first.claim_sender() and first.claim_sender()
+    assert not second.claim_sender()
+    first.close()
+    assert second.claim_sender()

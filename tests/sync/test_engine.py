@@ -203,3 +203,28 @@ async def test_remote_change_rebases_a_pending_write_field_by_field(tmp_path: Pa
         assert await r.engine.settled(5)
         assert sb.world.cards[card.id].name == "Sam's title"
         assert sb.world.cards[card.id].desc == "mine"
+
+
+async def test_another_process_sending_the_outbox_holds_our_writes(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    other = Outbox(tmp_path / "outbox.sqlite3")
+    assert other.claim_sender()  # e.g. a `trello-tui sync` running from cron
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        card = state.cards_in(state.open_lists()[0].id)[0]
+        r.engine.submit(RenameCard(state.id, card_id=card.id, name="Held back"))
+        await asyncio.sleep(0.3)
+        assert sb.world.cards[card.id].name != "Held back"
+        other.close()
+        assert await r.engine.settled(5)
+        assert sb.world.cards[card.id].name == "Held back"
+
+
+async def test_a_damaged_cache_is_reported_as_a_notice(tmp_path: Path) -> None:
+    (tmp_path / "cache.sqlite3").write_bytes(b"not sqlite at all" * 64)
+    sb = Sandbox.create(seed="demo")
+    async with rig(sb, tmp_path) as r:
+        warnings = [n for n in r.of(Notice) if n.level == "warning"]
+        assert warnings and "cache.sqlite3 could not be used" in warnings[0].text
+        assert r.engine.state is not None

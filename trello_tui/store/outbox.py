@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TextIO, TypeVar
 
 from trello_tui import paths
 from trello_tui.store.db import Schema, open_database, sql_migration
@@ -106,7 +106,12 @@ def _entry(row: tuple[Any, ...]) -> OutboxEntry:
 
 
 class Outbox:
-    """The outbox file; every public method is one durable transaction."""
+    """The outbox file; every public method is one durable transaction.
+
+    Only one process may send the outbox at a time (the app and a ``trello-tui sync`` from
+    cron must not both send the same write): ``claim_sender`` takes an advisory lock on a
+    companion ``.lock`` file for as long as this object lives.
+    """
 
     def __init__(
         self, path: Path | None = None, *, report: Callable[[str], None] | None = None
@@ -121,10 +126,32 @@ class Outbox:
 
         self._lock = threading.RLock()
         self._conn = open_database(self.path, SCHEMA, durable=True, report=note)
+        self._sender_lock: TextIO | None = None
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            if self._sender_lock is not None:
+                self._sender_lock.close()  # closing the file releases the lock
+                self._sender_lock = None
+
+    def claim_sender(self) -> bool:
+        """True if this process may send the outbox (no other process is sending it)."""
+        with self._lock:
+            if self._sender_lock is not None:
+                return True
+            try:
+                import fcntl
+            except ImportError:  # pragma: no cover - not POSIX: no cross-process guard
+                return True
+            handle = open(Path(str(self.path) + ".lock"), "a", encoding="utf-8")  # noqa: SIM115
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                return False
+            self._sender_lock = handle
+            return True
 
     def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:

@@ -162,6 +162,8 @@ class SyncEngine(RemoteMerge):
     async def start(self, *, refresh: bool = True) -> bool:
         """Paint from the cache and the outbox; refresh in the background. True if cached."""
         cached = await self.cache.load_board(self.board_id)
+        for message in (*self.cache.sync.messages, *self.outbox.sync.messages):
+            self._emit(Notice(self.board_id, "warning", message))
         entries = await self.outbox.run(self.outbox.sync.entries, self.board_id)
         id_map = await self.outbox.run(self.outbox.sync.id_map, self.board_id)
         self._claims.update(id_map.values())
@@ -369,6 +371,14 @@ class SyncEngine(RemoteMerge):
             if not ready:
                 self._wake.clear()
                 await self._wake.wait()
+                continue
+            if not await self.outbox.run(self.outbox.sync.claim_sender):
+                # Another trello-tui process is sending this outbox: wait for it to finish.
+                self._emit_status()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.max_retry_delay_s):
+                        await self._wake.wait()
+                self._wake.clear()
                 continue
             op = self._pending[0]
             await self._durable[op.op_id]
