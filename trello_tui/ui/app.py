@@ -23,7 +23,7 @@ from trello_tui.ui.commands import unknown_ids
 from trello_tui.ui.moves import MovePlan
 from trello_tui.ui.screens.board import BoardScreen
 from trello_tui.ui.widgets.palette import color_family
-from trello_tui.ui.widgets.status import describe_status
+from trello_tui.ui.widgets.status import status_level
 
 Clock = Callable[[], datetime]
 
@@ -50,15 +50,13 @@ class TrelloApp(App[None]):
         on_painted: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
-        self.backend = backend or Backend(None, None, me=me)
+        self.backend = backend or Backend(None, None, me=me, poll=False)
         self.state = state
         self.board_key = board_key
         self.clock = clock
         self.me = me or self.backend.me
         self.user_keymap = dict(keymap or {})
         self.on_painted = on_painted
-        #: operations the user made, newest last; undo submits the inverse of the last one.
-        self.history: list[Op] = []
 
     def on_mount(self) -> None:
         if self.user_keymap:
@@ -68,7 +66,6 @@ class TrelloApp(App[None]):
                 self.notify(
                     f"[keymap] names unknown bindings: {', '.join(bad)}", severity="warning"
                 )
-        self.backend.listeners.append(self._changed)
         if self.state is not None:
             self.show_board(self.state)
         elif self.board_key is not None:
@@ -77,11 +74,17 @@ class TrelloApp(App[None]):
             self.show_board_picker()
         self.set_interval(1.0, self.refresh_status)
 
+    async def on_unmount(self) -> None:
+        await self.backend.aclose()
+
     # -- boards -----------------------------------------------------------------------------
 
     def show_board(self, state: BoardState) -> None:
+        focused = None
+        if isinstance(self.screen, BoardScreen):
+            focused = self.screen.view.focused_card_id
         self.state = state
-        screen = BoardScreen(state)
+        screen = BoardScreen(state, focus=focused)
         if isinstance(self.screen, BoardScreen):
             self.switch_screen(screen)
         else:
@@ -96,19 +99,18 @@ class TrelloApp(App[None]):
         board_id = await self.backend.resolve(key) or key
         state = await self.backend.cached_board(board_id)
         if state is not None:
-            self.show_board(state)
+            self.show_board(state)  # paint from the cache before any request
+        if not self.backend.online:
+            if state is None:
+                self.notify("This board is not in the cache (offline)", severity="error")
+            return
         try:
-            board = await self.backend.fetch_board(board_id)
-        except Exception as exc:  # offline or refused: say so, keep what the cache showed
-            self.notify(f"Couldn't load the board from Trello: {exc}", severity="warning")
+            engine = await self.backend.open_engine(board_id, self._engine_event)
+        except Exception as exc:  # no network, bad credentials: keep the cached board
+            self.notify(f"Couldn't reach Trello: {exc}", severity="warning")
             return
-        if board is None:
-            return
-        if state is None:
-            self.show_board(BoardState(board))
-        else:
-            await self.board_changed(state.replace_all(board))
-        self.backend.status = self.backend.status.__class__(last_synced=self.clock())
+        if engine.state is not None:
+            self.show_board(engine.state)
 
     def show_board_picker(self) -> None:
         from trello_tui.ui.screens.boards import BoardPicker
@@ -120,14 +122,30 @@ class TrelloApp(App[None]):
         self.push_screen(BoardPicker(self.backend, self.state.id if self.state else None), chosen)
 
     def refresh_board(self) -> None:
-        if self.state is not None:
-            self.open_board(self.state.id)
+        engine = self.backend.engine
+        if engine is not None:
+            self.run_worker(engine.refresh(), group="refresh", exit_on_error=False)
 
     # -- changes ----------------------------------------------------------------------------
 
-    def _changed(self, change: BoardChange) -> None:
-        """Listener for the engine (it may call from its own task; hop onto our loop)."""
-        self.call_later(self.board_changed, change)
+    def _engine_event(self, event: object) -> None:
+        """The engine's subscriber: it calls from a task on our loop; handle after it returns."""
+        self.call_later(self._handle_event, event)
+
+    async def _handle_event(self, event: object) -> None:
+        from trello_tui.sync.events import Notice, Status
+
+        engine = self.backend.engine
+        if isinstance(event, BoardChange):
+            if engine is not None and engine.state is not None and engine.state is not self.state:
+                self.show_board(engine.state)
+            else:
+                await self.board_changed(event)
+        elif isinstance(event, Notice):
+            severity = {"info": "information", "conflict": "warning"}.get(event.level, event.level)
+            self.notify(event.text, severity=severity, timeout=8)  # type: ignore[arg-type]
+        elif isinstance(event, Status):
+            self.refresh_status()
 
     async def board_changed(self, change: BoardChange) -> None:
         for screen in self.screen_stack:
@@ -141,25 +159,32 @@ class TrelloApp(App[None]):
                     apply(change)
 
     def refresh_status(self) -> None:
-        text, level = describe_status(self.backend.status, self.clock())
+        engine = self.backend.engine
+        if engine is None:
+            text, level = ("offline (cached)" if self.state else ""), "warning"
+        else:
+            status = engine.status
+            text = status.text(self.clock().timestamp())
+            level = status_level(status.state, status.failed)
         for screen in self.screen_stack:
-            if isinstance(screen, BoardScreen):
+            if isinstance(screen, BoardScreen) and screen.is_mounted:
                 screen.status.sync_text = text
                 screen.status.sync_level = level
 
     def pending_cards(self) -> frozenset[str]:
-        return frozenset()
+        engine = self.backend.engine
+        if engine is None or engine.state is not self.state:
+            return frozenset()
+        return frozenset(i for op in engine.pending_ops() for i in op.ids())
 
     # -- writes: every edit is an operation for the engine ---------------------------------
 
-    def submit(self, op: Op, *, record: bool = True) -> None:
+    def submit(self, op: Op) -> None:
         engine = self.backend.engine
-        if engine is None or self.state is None:
-            self.notify("Read-only: not connected to a sync engine", severity="warning")
+        if engine is None or engine.state is None or engine.state is not self.state:
+            self.notify("Read-only until Trello answers (showing the cache)", severity="warning")
             return
         engine.submit(op)
-        if record:
-            self.history.append(op)
 
     def submit_move(self, plan: MovePlan) -> None:
         if self.state is None:
@@ -172,18 +197,9 @@ class TrelloApp(App[None]):
         )
 
     def undo(self) -> None:
-        if not self.history:
+        engine = self.backend.engine
+        if engine is None or not engine.undo():
             self.notify("Nothing to undo")
-            return
-        op = self.history.pop()
-        inverse = op.inverse()
-        if not inverse:
-            self.notify("That change can't be undone")
-            return
-        for item in inverse:
-            self.submit(item, record=False)
-        if self.state is not None:
-            self.notify(f"Undid: {op.describe(self.state)}")
 
     def toggle_label_color(self, card_id: str, color: str) -> None:
         if self.state is None:

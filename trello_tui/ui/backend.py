@@ -1,9 +1,12 @@
 """Backend: what the app talks to — the cache, the client and the sync engine — behind one face.
 
-The UI never holds an httpx object and never blocks: cache reads run in a thread
-(``asyncio.to_thread``), network calls are awaited inside Textual workers, and writes are
-operations handed to the sync engine, which applies them to the BoardState at once and
-reports every change through ``on_change``.
+The UI never holds an httpx object and never blocks: cache reads run on a thread, network
+calls are awaited inside Textual workers, and writes are operations handed to the SyncEngine,
+which applies them to its BoardState at once and reports every change to its subscribers.
+
+Start-up order (DESIGN "Read"): the cached board is read on a thread and painted first; only
+then is the client built (importing httpx costs a third of a second) and the engine started,
+which re-applies pending writes from the outbox and refreshes from Trello in the background.
 """
 
 from __future__ import annotations
@@ -11,31 +14,25 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from trello_tui.store.cache import Cache
-from trello_tui.sync.ops import Op
-from trello_tui.sync.state import BoardChange, BoardState
-from trello_tui.trello import calls
+from trello_tui.sync.state import BoardState
 from trello_tui.trello.models import Action, Board, Organization
-from trello_tui.ui.widgets.status import SyncStatus
 
 if TYPE_CHECKING:
-    # httpx costs a third of a second to import; the cache-first start must not wait for it.
+    from trello_tui.store.outbox import Outbox
+    from trello_tui.sync.engine import Event, SyncEngine
+    from trello_tui.sync.poller import Poller
     from trello_tui.trello.client import TrelloClient
+    from trello_tui.trello.queue import RequestQueue
 
-ChangeListener = Callable[[BoardChange], None]
-
-
-class Engine(Protocol):
-    """The part of the sync engine the UI uses."""
-
-    def submit(self, op: Op) -> Any: ...
+ClientFactory = Callable[[], "TrelloClient"]
 
 
 @dataclasses.dataclass
 class BoardList:
-    """The board picker's data: boards, their workspaces, and which were opened lately."""
+    """The board picker's data: boards and their workspaces."""
 
     boards: list[Board]
     organizations: dict[str, Organization]
@@ -46,34 +43,41 @@ class Backend:
 
     def __init__(
         self,
-        client: TrelloClient | None,
+        client_factory: ClientFactory | None,
         cache: Cache | None,
+        outbox: Outbox | None = None,
         *,
         me: str | None = None,
+        poll: bool = True,
     ) -> None:
-        self.client = client
+        self.client_factory = client_factory
         self.cache = cache
+        self.outbox = outbox
         self.me = me
-        self.engine: Engine | None = None
-        self.listeners: list[ChangeListener] = []
-        self.status = SyncStatus()
+        self.poll = poll
+        self.client: TrelloClient | None = None
+        self.queue: RequestQueue | None = None
+        self.engine: SyncEngine | None = None
+        self.poller: Poller | None = None
+        self._poll_task: asyncio.Task[None] | None = None
+
+    @property
+    def online(self) -> bool:
+        return self.client_factory is not None
+
+    async def _client(self) -> TrelloClient | None:
+        if self.client is None and self.client_factory is not None:
+            # Building the client imports httpx: do it off the UI's loop.
+            self.client = await asyncio.to_thread(self.client_factory)
+        return self.client
 
     # -- reading ---------------------------------------------------------------------------
 
     async def cached_board(self, board_id: str) -> BoardState | None:
         if self.cache is None:
             return None
-        cache = self.cache
-        cached = await asyncio.to_thread(cache.load_board, board_id)
+        cached = await asyncio.to_thread(self.cache.load_board, board_id)
         return BoardState(cached.board) if cached is not None else None
-
-    async def fetch_board(self, board_id: str) -> Board | None:
-        if self.client is None:
-            return None
-        board = await self.client.load_board(board_id)
-        if self.cache is not None:
-            await asyncio.to_thread(self.cache.save_board, board)
-        return board
 
     async def resolve(self, key: str) -> str | None:
         """A board id from an id, short link or name (cache first, then the user's boards)."""
@@ -95,10 +99,11 @@ class Backend:
         if self.cache is not None:
             boards = await asyncio.to_thread(self.cache.my_boards)
             orgs = {o.id: o for o in await asyncio.to_thread(self.cache.organizations)}
-        if self.client is not None:
+        client = await self._client()
+        if client is not None:
             try:
-                boards = await self.client.my_boards()
-                orgs = {o.id: o for o in await self.client.my_organizations()}
+                boards = await client.my_boards()
+                orgs = {o.id: o for o in await client.my_organizations()}
             except Exception:  # offline: the cached listing is the best we have
                 if not boards:
                     raise
@@ -109,10 +114,64 @@ class Backend:
         return BoardList(boards, orgs)
 
     async def comments(self, card_id: str) -> list[Action]:
-        if self.client is None:
+        client = await self._client()
+        if client is None:
             return []
+        from trello_tui.trello import calls
+
         call = calls.get(
             f"/cards/{card_id}/actions", calls.parse_list(Action), filter="commentCard"
         )
-        actions: list[Action] = await self.client.send(call)
+        actions: list[Action] = await client.send(call)
         return [a for a in actions if a.type == "commentCard"]
+
+    # -- the engine --------------------------------------------------------------------------
+
+    async def open_engine(self, board_id: str, listener: Callable[[Event], None]) -> SyncEngine:
+        """Start the engine for a board (closing the previous one); events go to ``listener``."""
+        from trello_tui.store.cache import AsyncCache
+        from trello_tui.store.outbox import AsyncOutbox, Outbox
+        from trello_tui.sync.engine import SyncEngine
+        from trello_tui.sync.poller import Poller
+        from trello_tui.trello.queue import RequestQueue
+
+        await self.close_engine()
+        client = await self._client()
+        if client is None:
+            raise RuntimeError("no Trello client (offline)")
+        if self.queue is None:
+            self.queue = RequestQueue(client)
+        if self.cache is None:
+            self.cache = await asyncio.to_thread(Cache)
+        if self.outbox is None:
+            self.outbox = await asyncio.to_thread(Outbox)
+        engine = SyncEngine(self.queue, AsyncCache(self.cache), AsyncOutbox(self.outbox), board_id)
+        engine.subscribe(listener)
+        self.engine = engine
+        await engine.start()
+        if self.poll:
+            self.poller = Poller(self.queue, [engine])
+            self._poll_task = asyncio.get_running_loop().create_task(self.poller.run())
+        if self.cache is not None:
+            await asyncio.to_thread(self.cache.set_meta, "last_board", board_id)
+        return engine
+
+    async def close_engine(self) -> None:
+        if self._poll_task is not None:
+            self._poll_task.cancel()
+            self._poll_task = None
+        if self.engine is not None:
+            engine, self.engine = self.engine, None
+            await engine.close()
+
+    async def aclose(self) -> None:
+        await self.close_engine()
+        if self.queue is not None:
+            await self.queue.aclose()
+        if self.client is not None:
+            await self.client.aclose()
+
+    def submit(self, op: Any) -> None:
+        if self.engine is None:
+            raise RuntimeError("not connected")
+        self.engine.submit(op)

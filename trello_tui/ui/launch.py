@@ -12,13 +12,15 @@ import asyncio
 import os
 import random
 import sys
+import tempfile
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from trello_tui import paths
 from trello_tui.store.cache import Cache
 from trello_tui.trello.auth import Credentials
-from trello_tui.trello.client import TrelloClient
 from trello_tui.ui.backend import Backend
 
 DEMO_BOARD = "Product Roadmap"
@@ -46,25 +48,34 @@ def _start_teammate(sandbox: Any, url: str, every_s: float) -> threading.Event:
     return stop
 
 
-def attach_engine(backend: Backend) -> None:
-    """Connect the sync engine when it is available (it owns writes, polling and status)."""
-    import importlib.util
+def _client_factory(key: str, token: str, url: str | None) -> Callable[[], Any]:
+    def build() -> Any:
+        from trello_tui.trello.client import TrelloClient
 
-    if importlib.util.find_spec("trello_tui.sync.engine") is None:
-        return
+        return TrelloClient(Credentials(key=key, token=token), base_url=url)
+
+    return build
 
 
 def run_demo(args: argparse.Namespace) -> int:
     from trello_tui.sandbox import Sandbox
+    from trello_tui.store.outbox import Outbox
     from trello_tui.ui.app import TrelloApp
 
     sandbox = Sandbox.create(seed=args.seed)
-    with sandbox.serve_in_thread(host="127.0.0.1", port=0) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="trello-tui-demo-") as folder,
+        sandbox.serve_in_thread(host="127.0.0.1", port=0) as url,
+    ):
         stop = _start_teammate(sandbox, url, args.teammate) if args.teammate > 0 else None
         creds = sandbox.credentials
-        client = TrelloClient(Credentials(key=creds.key, token=creds.token), base_url=url)
-        backend = Backend(client, None, me=creds.me)
-        attach_engine(backend)
+        # The demo's cache and outbox live in a temporary folder: your real ones stay untouched.
+        backend = Backend(
+            _client_factory(creds.key, creds.token, url),
+            Cache(Path(folder) / "cache.sqlite3"),
+            Outbox(Path(folder) / "outbox.sqlite3"),
+            me=creds.me,
+        )
         board = next(
             (b for b in sandbox.world.boards.values() if b.name == DEMO_BOARD),
             next(iter(sandbox.world.boards.values()), None),
@@ -80,16 +91,15 @@ def run_tui(args: argparse.Namespace) -> int:
     from trello_tui.ui.app import TrelloApp
 
     cache = Cache(paths.cache_db())
-    client: TrelloClient | None = None
     key, token = os.environ.get("TRELLO_API_KEY"), os.environ.get("TRELLO_TOKEN")
+    factory = None
     if key and token and not args.offline:
-        client = TrelloClient(Credentials(key=key, token=token))
+        factory = _client_factory(key, token, os.environ.get("TRELLO_API_URL"))
     elif not args.offline:
         print(
             "trello-tui: no credentials (run `trello-tui auth`); showing the cache", file=sys.stderr
         )
-    backend = Backend(client, cache)
-    attach_engine(backend)
+    backend = Backend(factory, cache, me=os.environ.get("TRELLO_USERNAME"))
     board_key = args.board or cache.meta("last_board")
     TrelloApp(backend, board_key=board_key).run()
     return 0

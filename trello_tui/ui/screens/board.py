@@ -33,9 +33,10 @@ class BoardScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = list(bindings())
 
-    def __init__(self, state: BoardState) -> None:
+    def __init__(self, state: BoardState, focus: str | None = None) -> None:
         super().__init__()
         self.state = state
+        self.initial_focus = focus
         self.query_: CardQuery = CardQuery()
 
     @property
@@ -52,7 +53,8 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = self.state.board.name
-        self.view.focus_column(0, 0)
+        if self.initial_focus is None or not self.view.focus_card(self.initial_focus):
+            self.view.focus_column(0, 0)
         self.status.board_name = self.state.board.name
 
     def face_context(self) -> FaceContext:

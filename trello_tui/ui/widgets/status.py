@@ -1,58 +1,21 @@
 """StatusLine: the board's name, the active filter, and the truth about syncing.
 
-The sync text comes from ``describe_status`` (pure): "synced 12 s ago", "syncing…",
-"offline", "rate-limited (waiting 4 s)", "3 writes pending" — combined when several hold.
+The sync text is the engine's own ``Status.text()``: "synced 12 s ago", "syncing…",
+"offline, retrying", "rate-limited, waiting 4 s", "3 writes pending" — combined.
 """
 
 from __future__ import annotations
-
-import dataclasses
-from datetime import datetime
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class SyncStatus:
-    """What the status line shows; the app fills it from the engine's status."""
-
-    last_synced: datetime | None = None
-    syncing: bool = False
-    offline: bool = False
-    rate_limited_for: float = 0.0
-    pending: int = 0
-    failed: int = 0
-    #: "live" (webhooks deliver) or "polling"; None when live updates are not configured
-    live: str | None = None
-
-
-def describe_status(status: SyncStatus, now: datetime) -> tuple[str, str]:
-    """(text, style key) for a status; the style key picks a CSS class."""
-    parts: list[str] = []
-    level = "ok"
-    if status.offline:
-        parts.append("offline")
-        level = "warning"
-    elif status.rate_limited_for > 0:
-        parts.append(f"rate-limited (waiting {status.rate_limited_for:.0f} s)")
-        level = "warning"
-    elif status.syncing:
-        parts.append("syncing…")
-    elif status.last_synced is not None:
-        seconds = max(0, int((now - status.last_synced).total_seconds()))
-        parts.append(f"synced {seconds} s ago")
-    else:
-        parts.append("not synced yet")
-    if status.live is not None:
-        parts.append(status.live)
-    if status.pending:
-        parts.append(f"{status.pending} write{'s' if status.pending != 1 else ''} pending")
-    if status.failed:
-        parts.append(f"{status.failed} failed")
-        level = "error"
-    return " · ".join(parts), level
+def status_level(state: str, failed: int) -> str:
+    """ok | warning | error for the engine's sync state (picks the status line's style)."""
+    if failed:
+        return "error"
+    return "warning" if state in ("offline", "rate_limited") else "ok"
 
 
 class StatusLine(Widget):
