@@ -75,7 +75,12 @@ class StoredCredentials:
 
         if not (self.api_key and self.token):
             return None
-        return Credentials(key=self.api_key, token=self.token, secret=self.api_secret)
+        return Credentials(
+            key=self.api_key,
+            token=self.token,
+            secret=self.api_secret,
+            token_secret=self.token_secret,
+        )
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], list[str]]:

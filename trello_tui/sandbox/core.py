@@ -27,8 +27,10 @@ from trello_tui.sandbox.context import Ctx
 from trello_tui.sandbox.errors import ApiError
 from trello_tui.sandbox.faults import Faults
 from trello_tui.sandbox.oauth import check_grant
+from trello_tui.sandbox.oauth import check_grant
 from trello_tui.sandbox.ratelimit import Limits, RateLimiter
 from trello_tui.sandbox.router import API
+from trello_tui.sandbox.routes import oauth as oauth_routes
 from trello_tui.sandbox.routes import oauth as oauth_routes
 from trello_tui.sandbox.world import World
 
@@ -222,6 +224,10 @@ class Sandbox:
         early = await oauth_routes.intercept(self.world, request, path, params)
         if early is not None:
             return early
+        # OAuth pages and flow, and the signature check of signed requests (sandbox/oauth.py)
+        early = await oauth_routes.intercept(self.world, request, path, params)
+        if early is not None:
+            return early
         return await self.handle(request.method, path, params, request.headers.get("authorization"))
 
     async def handle(
@@ -268,6 +274,7 @@ class Sandbox:
             raise ApiError(404, f"Cannot {method} /1{path}")
         route, path_params = found
         member = authenticate(self.world, method, key, token)
+        check_grant(self.world, method, path, token)  # expiry and scope (sandbox/oauth.py)
         check_grant(self.world, method, path, token)  # expiry and scope (sandbox/oauth.py)
         ctx = Ctx(self, route, path_params, params, member, token)
         try:

@@ -23,7 +23,7 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Any, Final, cast
 
 from trello_tui.sandbox.errors import ApiError, unauthorized
 from trello_tui.sandbox.world import Member, Token, World, iso
@@ -211,9 +211,9 @@ def verify(
         headers={"Authorization": authorization},
     )
     base = signature.signature_base_string(
-        method.upper(),
+        cast(Any, method.upper()),  # the stubs want a Literal of method names
         signature.base_string_uri(url.partition("?")[0]),
-        signature.normalize_parameters(params),
+        signature.normalize_parameters(cast(Any, params)),  # a list of pairs, as documented
     )
     expected = signature.sign_hmac_sha1(base, world.secret, token_secret)
     given = fields.get("oauth_signature", "")

@@ -131,15 +131,19 @@ class TrelloClient:
         real_path = path.replace(calls.TOKEN_PLACEHOLDER, self.credentials.token)
         if acquire:
             await self.limiter.acquire(path)
-        headers = {"Authorization": self.credentials.authorization()}
+        request = self._http.build_request(
+            method,
+            self.base_url + real_path,
+            params=list(params) or None,
+            data=dict(form) if form is not None else None,
+        )
+        # Signed (OAuth 1.0a) over the exact URL and body sent, or the plain key+token header.
+        form_body = request.content.decode() if form is not None else None
+        request.headers["Authorization"] = self.credentials.authorization_for(
+            method, str(request.url), form_body
+        )
         try:
-            response = await self._http.request(
-                method,
-                self.base_url + real_path,
-                params=list(params) or None,
-                data=dict(form) if form is not None else None,
-                headers=headers,
-            )
+            response = await self._http.send(request)
             body = response.text
         except httpx.HTTPError as exc:
             maybe = not isinstance(exc, _NOT_SENT)
