@@ -14,7 +14,9 @@ import httpx
 
 
 @contextmanager
-def sandbox_process(*args: str) -> Iterator[tuple[dict[str, str], list[str]]]:
+def sandbox_process(
+    *args: str, stop: signal.Signals = signal.SIGINT
+) -> Iterator[tuple[dict[str, str], list[str]]]:
     """Start the real command; yield (assignments, first lines); stop it with Ctrl+C."""
     cmd = [sys.executable, "-m", "trello_tui", "sandbox", *args]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -29,7 +31,7 @@ def sandbox_process(*args: str) -> Iterator[tuple[dict[str, str], list[str]]]:
         assignments = dict(line.split("=", 1) for line in lines)
         yield assignments, lines
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         try:
             code = proc.wait(timeout=10)
         finally:
@@ -65,7 +67,7 @@ def test_sandbox_command_prints_credentials_and_serves_demo_boards() -> None:
 
 def test_state_persists_across_restarts(tmp_path: Path) -> None:
     state = tmp_path / "world.json"
-    with sandbox_process("--seed", "empty", "--state", str(state)) as (env, _):
+    with sandbox_process("--seed", "empty", "--state", str(state), stop=signal.SIGTERM) as (env, _):
         auth = {"key": env["TRELLO_API_KEY"], "token": env["TRELLO_TOKEN"]}
         r = httpx.post(f"{env['TRELLO_API_URL']}/boards", params={**auth, "name": "Kept"})
         assert r.status_code == 200, r.text

@@ -12,10 +12,11 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import sys
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,10 +36,18 @@ def _socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Server(uvicorn.Server):
+    """uvicorn without its signal capture: the CLI handles Ctrl+C and SIGTERM itself (so the
+    world is saved), and a test's or the demo's process keeps its own handlers."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
 def _server(sb: Sandbox) -> uvicorn.Server:
     config = uvicorn.Config(sb.app, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    return server
+    return _Server(config)
 
 
 def _url(sock: socket.socket) -> str:
@@ -135,10 +144,15 @@ async def _run(args: argparse.Namespace) -> None:
         tasks = []
         if args.teammate and args.teammate > 0:
             tasks.append(asyncio.create_task(run_teammate(sb, args.teammate)))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
         seen = sb.world.version
         try:
-            while True:
-                await asyncio.sleep(1.0)
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
                 if state is not None and sb.world.version != seen:
                     seen = sb.world.version
                     save_state(sb, state)
