@@ -27,10 +27,8 @@ from trello_tui.sandbox.context import Ctx
 from trello_tui.sandbox.errors import ApiError
 from trello_tui.sandbox.faults import Faults
 from trello_tui.sandbox.oauth import check_grant
-from trello_tui.sandbox.oauth import check_grant
 from trello_tui.sandbox.ratelimit import Limits, RateLimiter
 from trello_tui.sandbox.router import API
-from trello_tui.sandbox.routes import oauth as oauth_routes
 from trello_tui.sandbox.routes import oauth as oauth_routes
 from trello_tui.sandbox.world import World
 
@@ -213,25 +211,27 @@ class Sandbox:
             await asyncio.sleep(faults.latency_s)
         if faults.roll(faults.drop_rate):
             return DroppedResponse()
+        auth = request.headers.get("authorization")
         try:
             params = dict(request.query_params)
             params.update(await _body_params(request))
-        except ApiError as err:
-            return error_response(err, {})
+        except ApiError as err:  # a malformed body: still counted and rate-limited, then 400
+            return await self.handle(request.method, path, params, auth, early_error=err)
         except ClientDisconnect:  # the client went away mid-body: nobody reads an answer
             return Response(b"", 400)
         # OAuth pages and flow, and the signature check of signed requests (sandbox/oauth.py)
         early = await oauth_routes.intercept(self.world, request, path, params)
         if early is not None:
             return early
-        # OAuth pages and flow, and the signature check of signed requests (sandbox/oauth.py)
-        early = await oauth_routes.intercept(self.world, request, path, params)
-        if early is not None:
-            return early
-        return await self.handle(request.method, path, params, request.headers.get("authorization"))
+        return await self.handle(request.method, path, params, auth)
 
     async def handle(
-        self, method: str, path: str, params: dict[str, Any], authorization: str | None
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any],
+        authorization: str | None,
+        early_error: ApiError | None = None,
     ) -> Response:
         """Answer one ``/1`` request (also used by tests that bypass HTTP)."""
         key, token = read_credentials(params, authorization)
@@ -259,6 +259,8 @@ class Sandbox:
             status = self.faults.error_status
             phrase = PHRASES.get(status, "Server Error")
             return Response(phrase, status, headers, media_type="text/plain")
+        if early_error is not None:
+            return error_response(early_error, headers)
         try:
             body = await self.call(method, path, params, key, token)
         except ApiError as err:
@@ -274,7 +276,6 @@ class Sandbox:
             raise ApiError(404, f"Cannot {method} /1{path}")
         route, path_params = found
         member = authenticate(self.world, method, key, token)
-        check_grant(self.world, method, path, token)  # expiry and scope (sandbox/oauth.py)
         check_grant(self.world, method, path, token)  # expiry and scope (sandbox/oauth.py)
         ctx = Ctx(self, route, path_params, params, member, token)
         try:
