@@ -149,9 +149,7 @@ class LiveUpdates:
     ) -> None:
         self.client = client
         self.settings = settings
-        self.poller = poller
-        if poller is not None:
-            poller.observers.append(self.note_polled)  # its probe checks our deliveries
+        self.poller: PollControl | None = None
         self._on_delivery = on_delivery
         self.receiver = WebhookReceiver(
             secret,
@@ -175,6 +173,8 @@ class LiveUpdates:
         self._next_attempt = 0.0
         self._http: httpx.AsyncClient | None = None
         self._stopping = False
+        if poller is not None:
+            self.attach(poller)
 
     @property
     def mode(self) -> Mode:
@@ -227,10 +227,26 @@ class LiveUpdates:
             await self._http.aclose()
         self._set(LiveStatus("polling", "live updates stopped"))
 
+    def attach(self, poller: PollControl) -> None:
+        """Drive this poller from now on (the app makes a new one per open board)."""
+        if self.poller is not None and self.note_polled in self.poller.observers:
+            self.poller.observers.remove(self.note_polled)
+        self.poller = poller
+        poller.observers.append(self.note_polled)  # its probe checks our deliveries
+        poller.set_mode(self.mode)
+
     def watch(self, board_id: str) -> None:
         """Keep a webhook on this board (registered in the background)."""
         self.boards.add(board_id)
-        self._fall_back(f"registering the webhook for board {board_id}")
+        url = self.public_url
+        if url is None or self._registered_url.get(board_id) != url:
+            self._fall_back(f"registering the webhook for board {board_id}")
+
+    def focus(self, board_id: str) -> None:
+        """Only this board needs to be live now; webhooks made for others stay until exit."""
+        self.boards = {board_id}
+        self._pending.clear()
+        self.watch(board_id)
 
     async def unwatch(self, board_id: str) -> None:
         self.boards.discard(board_id)
