@@ -30,7 +30,7 @@ def test_routes_and_windows() -> None:
 
 def test_token_window_keeps_a_safety_margin() -> None:
     clock = Clock()
-    limiter = make(clock)
+    limiter = make(clock, margin=0.03, pad_s=0.25)
     assert limiter.windows[TOKEN].capacity == 97
     for _ in range(97):
         assert limiter.delay("/cards/x") == 0
@@ -52,7 +52,7 @@ def test_member_window_only_for_member_routes() -> None:
 
 def test_headers_correct_limits_and_count_other_clients() -> None:
     clock = Clock()
-    limiter = make(clock)
+    limiter = make(clock, margin=0.03, pad_s=0.25)
     limiter.record("/cards/x")
     limiter.observe(
         "/cards/x",
@@ -96,7 +96,7 @@ def test_reserve_and_pacing_hold_back_background_work() -> None:
         limiter.record("/cards/x")
     assert limiter.delay("/cards/x") == 0
     assert limiter.delay("/cards/x", reserve=0.10) > 0  # 88 >= 97 - 10
-    fresh = make(Clock())
+    fresh = make(Clock(), margin=0.03)
     for _ in range(5):
         fresh.record("/cards/x")
     # The pacing bucket (5 % of 97 → 4.85 sends) is spent: paced work waits ~0.1 s a send.

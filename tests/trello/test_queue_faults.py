@@ -37,7 +37,7 @@ async def test_300_writes_land_exactly_once_under_faults() -> None:
     faults.update({"error_rate": 0.06, "error_status": 500, "drop_rate": 0.04})
     chaos = ChaosTransport(sb, post_drop_rate=0.04, burst_rate=0.025, burst_size=3, seed=7)
     client = client_for(sb, chaos, jitter_s=0.2)
-    queue = RequestQueue(client, backoff_base_s=0.05, backoff_cap_s=1.0, max_attempts=12)
+    queue = RequestQueue(client, backoff_base_s=0.05, backoff_cap_s=1.0, max_attempts=20)
     rng = random.Random(3)
     jobs: list[Any] = []
     for i in range(CREATES):

@@ -53,6 +53,7 @@ import itertools
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from enum import IntEnum
 from typing import Any, TypeVar, cast
@@ -85,8 +86,8 @@ CANCELLABLE = frozenset({Priority.SYNC, Priority.BACKGROUND})
 RESERVE = {
     Priority.INTERACTIVE: 0.0,
     Priority.CAPTURE: 0.0,
-    Priority.SYNC: 0.05,
-    Priority.BACKGROUND: 0.10,
+    Priority.SYNC: 0.03,
+    Priority.BACKGROUND: 0.06,
 }
 #: Priorities sent at an even pace rather than in bursts (see RateLimiter.delay).
 PACED = frozenset({Priority.SYNC, Priority.BACKGROUND})
@@ -109,7 +110,9 @@ class _Job:
     factory: Callable[[], ApiCall[Any]] | None
     idempotent: bool | None
     waiters: list[_Waiter]
+    #: sends of the call itself, and of its reconcile lookup (each capped by max_attempts)
     attempts: int = 0
+    lookups: int = 0
     #: a create whose earlier attempt may have reached Trello: look before resending
     reconcile: bool = False
     #: an earlier attempt may have been applied (a DELETE's 404 then means done)
@@ -142,8 +145,11 @@ class QueueStats:
     cancelled: int = 0
     failed: int = 0
     #: seconds from submit to the first send, and to the answer, per priority
-    waits: dict[Priority, list[float]] = dataclasses.field(default_factory=dict)
-    latencies: dict[Priority, list[float]] = dataclasses.field(default_factory=dict)
+    waits: dict[Priority, deque[float]] = dataclasses.field(default_factory=dict)
+    latencies: dict[Priority, deque[float]] = dataclasses.field(default_factory=dict)
+
+    def note(self, table: dict[Priority, deque[float]], priority: Priority, value: float) -> None:
+        table.setdefault(priority, deque(maxlen=10_000)).append(value)
 
 
 class RequestQueue:
@@ -214,10 +220,15 @@ class RequestQueue:
             raise
 
     def cancel(self, tag: str, priorities: Iterable[Priority] = CANCELLABLE) -> int:
-        """Reject the tag's waiting (and in-flight read) requests of these priorities."""
+        """Reject the tag's reads, and its writes not yet sent, of these priorities.
+
+        A write that has been sent is never cancelled: its outcome would become unknown.
+        """
         wanted = set(priorities)
         count = 0
         for job in self._all_jobs():
+            if not self._is_read(job) and job.attempts > 0:
+                continue
             for waiter in list(job.waiters):
                 if waiter.tag == tag and waiter.priority in wanted and not waiter.future.done():
                     waiter.future.set_exception(RequestCancelled("cancelled: left the board"))
@@ -228,15 +239,24 @@ class RequestQueue:
         self.stats.cancelled += count
         return count
 
-    async def aclose(self) -> None:
-        """Stop the dispatcher and reject everything still waiting."""
+    async def aclose(self, grace_s: float = 2.0) -> None:
+        """Stop the dispatcher and reject everything still waiting.
+
+        Requests already on the wire get ``grace_s`` seconds to finish (so a write's outcome
+        is known when possible), then are cancelled.
+        """
         self._closed = True
         for job in self._all_jobs():
+            if job.in_flight:
+                continue
             for waiter in job.waiters:
                 if not waiter.future.done():
                     waiter.future.set_exception(RequestCancelled("the queue is closed"))
             self._kill(job)
-        tasks = [t for t in (self._dispatcher, *list(self._sleepers)) if t is not None]
+        running = {job.task for job in self._flying if job.task is not None}
+        if running:
+            await asyncio.wait(running, timeout=grace_s)
+        tasks = [t for t in (self._dispatcher, *list(self._sleepers), *running) if t is not None]
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -398,7 +418,10 @@ class RequestQueue:
     def _mark_sent(self, job: _Job) -> None:
         job.in_flight = True
         self._flying.add(job)
-        job.attempts += 1
+        if job.reconcile:
+            job.lookups += 1
+        else:
+            job.attempts += 1
         self._in_flight += 1
         self.stats.sent += 1
         now = time.monotonic()
@@ -406,7 +429,7 @@ class RequestQueue:
             job.first_sent = now
             job.first_sent_wall = self.client.server_time()
             for waiter in job.waiters:
-                self.stats.waits.setdefault(waiter.priority, []).append(now - waiter.submitted)
+                self.stats.note(self.stats.waits, waiter.priority, now - waiter.submitted)
 
     def _finish_flight(self, job: _Job) -> None:
         job.in_flight = False
@@ -460,7 +483,7 @@ class RequestQueue:
         for waiter in job.waiters:
             if not waiter.future.done():
                 waiter.future.set_result(result)
-                self.stats.latencies.setdefault(waiter.priority, []).append(now - waiter.submitted)
+                self.stats.note(self.stats.latencies, waiter.priority, now - waiter.submitted)
 
     def _fail(self, job: _Job, error: TrelloError) -> None:
         self._retire(job)
@@ -479,6 +502,18 @@ class RequestQueue:
             return job.idempotent
         return job.call.idempotent if job.call is not None else False
 
+    def _final_error(self, job: _Job, error: TrelloError) -> TrelloError:
+        """The error to give up with: a create that may exist says so, under its own path."""
+        call = job.call
+        if call is None or self._idempotent(job) or not job.maybe_applied:
+            return error
+        return Unavailable(
+            "gave up; the object may or may not have been created: refresh to see",
+            maybe_applied=True,
+            method=call.method,
+            path=call.path,
+        )
+
     def _failed(self, job: _Job, error: TrelloError) -> None:
         if job.dead:
             return
@@ -490,8 +525,8 @@ class RequestQueue:
             else:
                 self._fail(job, error)
             return
-        if job.attempts >= self.max_attempts:
-            self._fail(job, error)
+        if max(job.attempts, job.lookups) >= self.max_attempts:
+            self._fail(job, self._final_error(job, error))
             return
         maybe = not isinstance(error, RateLimited) and (
             not isinstance(error, Unavailable) or error.maybe_applied
@@ -516,7 +551,9 @@ class RequestQueue:
         if isinstance(error, RateLimited):
             # The limiter pauses the whole queue; requeue at once so order is kept.
             return 0.0
-        ceiling = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (job.attempts - 1))
+        ceiling = min(
+            self.backoff_cap_s, self.backoff_base_s * 2 ** (job.attempts + job.lookups - 1)
+        )
         return self._rng.uniform(0, ceiling)
 
     def _retry_later(self, job: _Job, delay: float) -> None:
