@@ -487,5 +487,20 @@ def display_json(a: Action, creator: Member | None) -> J:
         }
     if "text" in a.data:
         entities["comment"] = {"type": "comment", "text": a.data["text"]}
-    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", a.type).lower()
-    return {"translationKey": f"action_{snake}", "entities": entities}
+    key = DISPLAY_KEYS.get(a.type)
+    if a.type == "updateCard" and "listAfter" in a.data:
+        key = "action_move_card_from_list_to_list"
+    if a.type == "updateCheckItemStateOnCard" and a.data["checkItem"]["state"] != "complete":
+        key = "action_marked_checkitem_incomplete"
+    if key is None:
+        key = "action_" + re.sub(r"(?<!^)(?=[A-Z])", "_", a.type).lower()
+    return {"translationKey": key, "entities": entities}
+
+
+# Trello's keys where we know them (the comment one is recorded in the fixtures).
+DISPLAY_KEYS = {
+    "commentCard": "action_comment_on_card",
+    "addMemberToCard": "action_added_member_to_card",
+    "removeMemberFromCard": "action_removed_member_from_card",
+    "updateCheckItemStateOnCard": "action_completed_checkitem",
+}

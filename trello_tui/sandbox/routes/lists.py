@@ -6,7 +6,7 @@ from typing import Any
 
 from trello_tui.sandbox import ops
 from trello_tui.sandbox.context import Ctx
-from trello_tui.sandbox.errors import ApiError, invalid_value, not_found, over_limit
+from trello_tui.sandbox.errors import ApiError, invalid_value, over_limit
 from trello_tui.sandbox.router import API
 from trello_tui.sandbox.routes.common import CARD_FILTERS, cards_json, filter_cards, query_actions
 from trello_tui.sandbox.serialize import board_json, list_json, pick
@@ -138,12 +138,12 @@ async def move_all(ctx: Ctx) -> Any:
     if target is None or target.id_board != bid:
         raise invalid_value("idList")
     ctx.check(w.boards[bid], True)
+    if target.id == lst.id:
+        raise invalid_value("idList")
     moving = [w.cards[c] for c in lst.card_ids if not w.cards[c].closed]
     open_in_target = sum(1 for c in target.card_ids if not w.cards[c].closed)
-    if target.id != lst.id and open_in_target + len(moving) > 5000:
+    if open_in_target + len(moving) > 5000:
         raise over_limit("open cards per list")
-    if target.id == lst.id:
-        raise not_found()
     for card in sorted(moving, key=lambda c: c.pos):
         ops.update_card(w, ctx.me, card, {"idList": target.id, "pos": "bottom"})
     return cards_json(w, w.boards[bid], moving, None)
