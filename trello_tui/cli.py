@@ -31,6 +31,12 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     return run_from_cli(args)
 
 
+def _cmd_add(args: argparse.Namespace) -> int:
+    from trello_tui.capture_cli import run_from_cli
+
+    return run_from_cli(args)
+
+
 def _cmd_tui(args: argparse.Namespace) -> int:
     from trello_tui.ui.launch import run_tui
 
@@ -83,10 +89,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sync_parser(sub)
     sub.choices["sync"].set_defaults(handler=_cmd_sync)
+
+    add = sub.add_parser(
+        "add",
+        help='capture a card: trello-tui add "Fix login #bug @alice due:fri ^top"',
+        description="Create a card from one line of Trello's composer syntax: #label, "
+        "@member, ^top/^bottom/^N/^List, due:fri, a description after ' -- '. "
+        "Give - to read one card per line from stdin.",
+    )
+    add.add_argument("text", nargs="+", help="the card (quote it), or - for stdin")
+    add.add_argument("--board", metavar="B", help="board id, short link or name")
+    add.add_argument("--list", metavar="L", help="list for cards without ^List")
+    add.add_argument("--json", action="store_true", help="print one JSON object per card")
+    add.set_defaults(handler=_cmd_add)
     return parser
 
 
+def _skip_httpx_cli() -> None:
+    """Keep httpx from importing its own command-line tool on ``import httpx``.
+
+    httpx's ``__init__`` imports ``httpx._main`` whenever rich and click are installed (Textual
+    brings rich, uvicorn brings click): about 0.3 s of imports no subcommand uses, which would
+    blow the quick-capture budget. A module marked absent makes httpx fall back to a stub.
+    """
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _skip_httpx_cli()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler

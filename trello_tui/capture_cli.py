@@ -1,0 +1,432 @@
+"""``trello-tui add``: capture cards from any shell, in the syntax of Trello's own composer.
+
+    trello-tui add "Fix login #bug @alice due:fri ^top" [--board B] [--list L] [--json]
+    grep TODO notes.md | trello-tui add - --board Inbox          # one card per line
+
+The board and list default to ``[capture] board`` / ``list`` in config.toml. Names resolve
+against the offline cache, so a warm cache costs exactly one request per card (the create);
+a cold one loads the board once first. Every line is parsed before anything is sent: a token
+that matches nothing or several things stops the command (exit 1) with the candidates, and
+nothing is created.
+
+Cards are created the way the app creates them: a ``CreateCard`` operation submitted to the
+``SyncEngine``, so it is on disk in the outbox before it is sent, goes through the
+``RequestQueue`` (which paces a batch under Trello's rate limits), and a create whose outcome
+is unknown is reconciled before it is ever sent again. When Trello cannot be reached, the
+cards stay in the outbox, the command says they are queued and exits 0; the next
+``trello-tui sync`` or app start creates them, exactly once.
+
+Output: each card's URL on its own line (``--json``: one JSON object per card), or a
+``queued:`` line. Exit codes: 0 created or queued; 1 nothing created (bad input, unknown
+board or list, or Trello refused a card); 2 no credentials or no board. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import json
+import re
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal, TextIO
+
+from trello_tui.capture import CaptureContext, CaptureResult, match_lists, parse_capture
+from trello_tui.capture_ops import board_context, create_ops, created
+from trello_tui.dates import local_now
+from trello_tui.store.cache import AsyncCache, Cache
+from trello_tui.store.outbox import AsyncOutbox, Outbox
+from trello_tui.sync.engine import Event, SyncEngine
+from trello_tui.sync.events import IdsReplaced
+from trello_tui.sync.ops import CreateCard
+from trello_tui.sync.state import BoardState
+from trello_tui.trello import calls
+from trello_tui.trello.client import TrelloClient
+from trello_tui.trello.errors import TrelloError
+from trello_tui.trello.models import Board, Card, format_date
+from trello_tui.trello.queue import Priority, RequestQueue
+
+EXIT_OK: Final = 0
+EXIT_NOT_CREATED: Final = 1
+EXIT_SETUP: Final = 2
+#: give up waiting (the cards stay queued) after this long without a single confirmation
+STALL_S: Final = 30.0
+_ME: Final = re.compile(r"(?:^|\s)@\{?me\}?(?=\s|$)", re.IGNORECASE)
+
+Status = Literal["created", "queued", "failed"]
+
+
+class CaptureFailure(Exception):
+    """Stops the command before anything is created; ``str()`` is the message for the user."""
+
+    def __init__(self, message: str, code: int = EXIT_NOT_CREATED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Outcome:
+    """What became of one captured line."""
+
+    line: int
+    op: CreateCard
+    status: Status
+    card: Card | None = None
+    reason: str = ""
+
+    def as_json(self, board_id: str) -> dict[str, Any]:
+        card = self.card
+        op = self.op
+        return {
+            "status": self.status,
+            "line": self.line,
+            "id": card.id if card else None,
+            "url": (card.url or card.short_url or None) if card else None,
+            "short_url": card.short_url or None if card else None,
+            "name": card.name if card else op.name,
+            "board_id": board_id,
+            "list_id": card.id_list if card else op.list_id,
+            "pos": card.pos if card else op.pos,
+            "due": format_date(card.due if card else op.due),
+            "label_ids": list(card.id_labels if card else op.id_labels),
+            "member_ids": list(card.id_members if card else op.id_members),
+            "desc": card.desc if card else op.desc,
+            "reason": self.reason or None,
+        }
+
+
+def _listing(names: Sequence[str], limit: int = 15) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
+
+
+def match_boards(key: str, boards: Sequence[Board]) -> list[str]:
+    """Ids of the boards ``key`` names: exact id/short link/name, then case-insensitive name,
+    then a case-insensitive prefix (open boards first)."""
+    folded = " ".join(key.split()).casefold()
+    tiers = [
+        [b.id for b in boards if key in (b.id, b.short_link, b.name)],
+        [b.id for b in boards if " ".join(b.name.split()).casefold() == folded],
+        [b.id for b in boards if folded and b.name.casefold().startswith(folded)],
+    ]
+    for tier in tiers:
+        if tier:
+            unique = list(dict.fromkeys(tier))
+            open_ones = [i for i in unique if not next(b for b in boards if b.id == i).closed]
+            return open_ones or unique
+    return []
+
+
+class Capture:
+    """One run of ``trello-tui add`` on one board, through the app's own write path."""
+
+    def __init__(
+        self,
+        client: TrelloClient,
+        cache: AsyncCache,
+        outbox: AsyncOutbox,
+        *,
+        out: TextIO,
+        err: TextIO,
+        as_json: bool = False,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.outbox = outbox
+        self.out = out
+        self.err = err
+        self.as_json = as_json
+        # Few, quick retries: an offline capture should be queued in a second, not in a
+        # minute; the outbox (and the next sync) makes waiting longer pointless.
+        self.queue = RequestQueue(client, max_attempts=3, backoff_base_s=0.2, backoff_cap_s=1.0)
+
+    async def aclose(self) -> None:
+        await self.queue.aclose()
+
+    # -- resolving the board, the list and @me -----------------------------------------------
+
+    async def board_id(self, key: str) -> str:
+        found = await self.cache.find_board(key)
+        if found is not None:
+            return found
+        boards = await self.cache.my_boards()
+        ids = match_boards(key, boards)
+        if len(ids) != 1:
+            try:
+                boards = await self.queue.submit(calls.my_boards(), priority=Priority.CAPTURE)
+            except TrelloError as error:
+                if not ids:
+                    raise CaptureFailure(
+                        f"board {key!r} is not in the offline cache and Trello can't be asked "
+                        f"for your boards: {error.user_message}"
+                    ) from None
+            else:
+                await self.cache.save_my_boards(boards)
+                ids = match_boards(key, boards)
+        if len(ids) == 1:
+            return ids[0]
+        names = [b.name for b in boards if b.id in ids] if ids else [b.name for b in boards]
+        if ids:
+            raise CaptureFailure(f"board {key!r} matches several boards: {_listing(names)}")
+        hint = f"; your boards: {_listing(sorted(names))}" if names else ""
+        raise CaptureFailure(f"no board named {key!r}{hint}")
+
+    async def board(self, board_id: str) -> None:
+        """Make sure the board is in the cache (one request when it is not)."""
+        if await self.cache.load_board(board_id) is not None:
+            return
+        try:
+            board = await self.queue.submit(calls.load_board(board_id), priority=Priority.CAPTURE)
+        except TrelloError as error:
+            raise CaptureFailure(
+                "this board is not in the offline cache yet and Trello can't be reached "
+                f"({error.user_message}); nothing was queued. Run `trello-tui sync --board "
+                f"{board_id}` once you are online."
+            ) from None
+        await self.cache.save_board(board)
+
+    async def me_id(self) -> str | None:
+        """The current member's id (remembered in the cache per token; asked once)."""
+        token = self.client.credentials.token
+        key = "capture.me." + hashlib.sha256(token.encode()).hexdigest()[:16]
+        known = self.cache.sync.meta(key)
+        if known:
+            return known
+        try:
+            me = await self.queue.submit(calls.me(), priority=Priority.CAPTURE)
+        except TrelloError as error:
+            message = f"@me: can't ask Trello who you are ({error.user_message})"
+            raise CaptureFailure(message) from None
+        self.cache.sync.set_meta(key, me.id)
+        return me.id
+
+    @staticmethod
+    def default_list(state: BoardState, ctx: CaptureContext, key: str | None, strict: bool) -> str:
+        names = [lst.name for lst in state.open_lists()]
+        if key:
+            found = match_lists(key, ctx)
+            if len(found) == 1:
+                return found[0]
+            if strict:
+                what = "matches several lists" if found else "matches no list"
+                raise CaptureFailure(f"list {key!r} {what}; lists here: {_listing(names)}")
+        lists = state.open_lists()
+        if not lists:
+            raise CaptureFailure(f"board {state.board.name!r} has no open list")
+        return lists[0].id
+
+    # -- the run -----------------------------------------------------------------------------
+
+    def parse(self, lines: Sequence[tuple[int, str]], ctx: CaptureContext) -> list[CaptureResult]:
+        """Parse every line; report every problem and raise if there is any."""
+        now = local_now()
+        results = [parse_capture(text, ctx, now) for _, text in lines]
+        bad = [(n, text, r) for (n, text), r in zip(lines, results, strict=True) if not r.ok]
+        if not bad:
+            return results
+        for number, text, result in bad:
+            where = f"line {number}: " if len(lines) > 1 else ""
+            for error in result.errors:
+                self.err.write(f"trello-tui add: {where}{error.message}\n")
+            if self.as_json:
+                problems = [
+                    {"message": e.message, "token": e.raw, "candidates": list(e.candidates)}
+                    for e in result.errors
+                ]
+                record = {"status": "error", "line": number, "text": text, "errors": problems}
+                self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        raise CaptureFailure(f"nothing was created ({len(bad)} line(s) with problems)")
+
+    async def run(
+        self,
+        lines: Sequence[tuple[int, str]],
+        board_key: str,
+        list_key: str | None,
+        *,
+        strict_list: bool = True,
+    ) -> int:
+        board_id = await self.board_id(board_key)
+        await self.board(board_id)
+        engine = SyncEngine(self.queue, self.cache, self.outbox, board_id)
+        replaced: dict[str, str] = {}
+        progress = asyncio.Event()
+
+        def seen(event: Event) -> None:
+            if isinstance(event, IdsReplaced):
+                replaced.update(event.mapping)
+            progress.set()
+
+        engine.subscribe(seen)
+        try:
+            await engine.start(refresh=False)
+            assert engine.state is not None
+            state = engine.state
+            me = await self.me_id() if any(_ME.search(t) for _, t in lines) else None
+            ctx = board_context(state, me)
+            results = self.parse(lines, ctx)
+            fallback = self.default_list(state, ctx, list_key, strict_list)
+            creates: list[tuple[int, CreateCard]] = []
+            durable: list[asyncio.Future[None]] = []
+            for (number, _), result in zip(lines, results, strict=True):
+                ops = create_ops(state, result.draft, list_id=fallback)
+                durable += [engine.submit(op, undoable=False) for op in ops]
+                creates.append((number, created(ops)))
+            await asyncio.gather(*durable)
+            await self._settle(engine, [op for _, op in creates], progress)
+            outcomes = await self._outcomes(engine, creates, replaced)
+        finally:
+            await engine.close()
+        return self.report(outcomes, board_id, engine)
+
+    async def _settle(
+        self, engine: SyncEngine, creates: list[CreateCard], progress: asyncio.Event
+    ) -> None:
+        """Wait until every create is confirmed or refused, or Trello proves unreachable."""
+        mine = {op.op_id for op in creates}
+        left = len(mine)
+        last = time.monotonic()
+        while True:
+            waiting = mine & {op.op_id for op in engine.pending_ops()}
+            if not waiting or engine.offline:
+                return
+            now = time.monotonic()
+            # A rate-limit pause is the queue pacing us, not a stall.
+            if len(waiting) < left or engine.status.state == "rate_limited":
+                left, last = len(waiting), now
+            elif now - last > STALL_S:
+                return
+            progress.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(progress.wait(), timeout=0.25)
+
+    async def _outcomes(
+        self, engine: SyncEngine, creates: list[tuple[int, CreateCard]], replaced: dict[str, str]
+    ) -> list[Outcome]:
+        assert engine.state is not None
+        pending = {op.op_id for op in engine.pending_ops()}
+        failed = {op.op_id: reason for op, reason in engine.failed_ops()}
+        outcomes = []
+        for number, op in creates:
+            if op.op_id in failed:
+                # The user sees the refusal now; keeping it for a later retry would surprise.
+                await engine.discard(op.op_id)
+                outcomes.append(Outcome(number, op, "failed", reason=failed[op.op_id]))
+            elif op.op_id in pending:
+                reason = engine.status.state
+                outcomes.append(Outcome(number, op, "queued", reason=reason))
+            else:
+                card = engine.state.cards.get(replaced.get(op.card_id, op.card_id))
+                outcomes.append(Outcome(number, op, "created", card=card))
+        return outcomes
+
+    def report(self, outcomes: list[Outcome], board_id: str, engine: SyncEngine) -> int:
+        code = EXIT_OK
+        for outcome in outcomes:
+            if self.as_json:
+                self.out.write(json.dumps(outcome.as_json(board_id), ensure_ascii=False) + "\n")
+            name = outcome.op.name
+            if outcome.status == "created":
+                card = outcome.card
+                if not self.as_json:
+                    self.out.write(f"{(card.url or card.short_url) if card else name}\n")
+            elif outcome.status == "queued":
+                if not self.as_json:
+                    why = "Trello can't be reached" if engine.offline else "Trello is slow"
+                    self.out.write(
+                        f"queued: {name!r} ({why}); it will be created by the next "
+                        "`trello-tui sync` or app start\n"
+                    )
+            else:
+                code = EXIT_NOT_CREATED
+                self.err.write(f"trello-tui add: couldn't create {name!r}: {outcome.reason}\n")
+        self.out.flush()
+        return code
+
+
+def read_lines(texts: Sequence[str], stdin: TextIO) -> list[tuple[int, str]]:
+    """The cards to capture as (line number, text): the argument, or stdin's non-blank lines."""
+    text = " ".join(texts)
+    if text.strip() == "-":
+        return [(n, line) for n, line in enumerate(stdin.read().splitlines(), 1) if line.strip()]
+    return [(1, text)] if text.strip() else []
+
+
+async def run(
+    client: TrelloClient,
+    lines: Sequence[tuple[int, str]],
+    board_key: str,
+    list_key: str | None = None,
+    *,
+    strict_list: bool = True,
+    as_json: bool = False,
+    cache: Cache | None = None,
+    outbox: Outbox | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """The command's work; returns the exit code."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+
+    def note(message: str) -> None:
+        err.write(f"trello-tui add: {message}\n")
+
+    acache = AsyncCache(cache if cache is not None else Cache(report=note))
+    aoutbox = AsyncOutbox(outbox if outbox is not None else Outbox(report=note))
+    capture = Capture(client, acache, aoutbox, out=out, err=err, as_json=as_json)
+    try:
+        return await capture.run(lines, board_key, list_key, strict_list=strict_list)
+    except CaptureFailure as failure:
+        note(str(failure))
+        return failure.code
+    finally:
+        await capture.aclose()
+        await acache.close()
+        await aoutbox.close()
+
+
+def run_from_cli(args: argparse.Namespace) -> int:
+    """Entry point of ``trello-tui add``."""
+    from trello_tui.config import load_credentials, load_settings, resolve_api_url
+
+    loaded = load_settings()
+    for issue in loaded.issues:
+        if issue.key.startswith("capture"):
+            sys.stderr.write(f"trello-tui add: {issue}\n")
+    settings = loaded.settings
+    board_key = args.board or settings.capture.board
+    list_key = args.list or settings.capture.list
+    if not board_key:
+        sys.stderr.write(
+            "trello-tui add: which board? Pass --board B, or set it once in "
+            f'{loaded.path}:\n\n[capture]\nboard = "Inbox"\nlist = "To Do"\n'
+        )
+        return EXIT_SETUP
+    stored = load_credentials()
+    credentials = stored.for_client()
+    if credentials is None:
+        sys.stderr.write(
+            "trello-tui add: no Trello credentials. Run `trello-tui auth`, "
+            "or set TRELLO_API_KEY and TRELLO_TOKEN.\n"
+        )
+        return EXIT_SETUP
+    lines = read_lines(args.text, sys.stdin)
+    if not lines:
+        sys.stderr.write("trello-tui add: nothing to add (give the card's text, or - for stdin)\n")
+        return EXIT_NOT_CREATED
+    url = resolve_api_url(settings, stored)
+    # --list or a board given on the command line with the config's list: that list may
+    # well not exist on this board, so it is only a preference there.
+    strict = bool(args.list) or not args.board or args.board == settings.capture.board
+
+    async def main() -> int:
+        async with TrelloClient(credentials, base_url=url) as client:
+            return await run(
+                client, lines, board_key, list_key, strict_list=strict, as_json=args.json
+            )
+
+    return asyncio.run(main())
