@@ -166,6 +166,8 @@ class TrelloApp(App[None]):
             status = engine.status
             text = status.text(self.clock().timestamp())
             level = status_level(status.state, status.failed)
+            if self.backend.live is not None:
+                text = f"{text} · {self.backend.live.mode}"  # live (webhooks) or polling
         for screen in self.screen_stack:
             if isinstance(screen, BoardScreen) and screen.is_mounted:
                 screen.status.sync_text = text

@@ -23,6 +23,7 @@ from trello_tui.trello.models import Action, Board, Organization
 if TYPE_CHECKING:
     from trello_tui.store.outbox import Outbox
     from trello_tui.sync.engine import Event, SyncEngine
+    from trello_tui.sync.live_link import LiveLink
     from trello_tui.sync.poller import Poller
     from trello_tui.trello.client import TrelloClient
     from trello_tui.trello.queue import RequestQueue
@@ -60,6 +61,8 @@ class Backend:
         self.engine: SyncEngine | None = None
         self.poller: Poller | None = None
         self._poll_task: asyncio.Task[None] | None = None
+        #: live updates (webhooks), set by the launcher when ``[webhooks]`` is configured
+        self.live: LiveLink | None = None
 
     @property
     def online(self) -> bool:
@@ -152,6 +155,8 @@ class Backend:
         if self.poll:
             self.poller = Poller(self.queue, [engine])
             self._poll_task = asyncio.get_running_loop().create_task(self.poller.run())
+            if self.live is not None:
+                self.live.show(client, engine, self.poller)
         if self.cache is not None:
             await asyncio.to_thread(self.cache.set_meta, "last_board", board_id)
         return engine
@@ -165,6 +170,8 @@ class Backend:
             await engine.close()
 
     async def aclose(self) -> None:
+        if self.live is not None:
+            await self.live.aclose()
         await self.close_engine()
         if self.queue is not None:
             await self.queue.aclose()

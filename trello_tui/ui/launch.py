@@ -57,6 +57,27 @@ def _client_factory(key: str, token: str, url: str | None) -> Callable[[], Any]:
     return build
 
 
+def _live_link(secret: str, tunnel_command: tuple[str, ...]) -> Any:
+    from trello_tui.sync.live import LiveSettings
+    from trello_tui.sync.live_link import LiveLink
+
+    return LiveLink(secret, LiveSettings(tunnel_command=tunnel_command))
+
+
+def _configured_live_link() -> Any:
+    """Live updates when ``[webhooks]`` is configured and the app secret is known, else None."""
+    from trello_tui.config import load_settings
+    from trello_tui.config_files import load_credentials
+    from trello_tui.sync.live import LiveSettings
+    from trello_tui.sync.live_link import LiveLink
+
+    webhooks = load_settings().settings.webhooks
+    secret = load_credentials().api_secret
+    if not webhooks.enabled or not secret:
+        return None
+    return LiveLink(secret, LiveSettings.from_config(webhooks))
+
+
 def run_demo(args: argparse.Namespace) -> int:
     from trello_tui.sandbox import Sandbox
     from trello_tui.store.outbox import Outbox
@@ -75,6 +96,12 @@ def run_demo(args: argparse.Namespace) -> int:
             Cache(Path(folder) / "cache.sqlite3"),
             Outbox(Path(folder) / "outbox.sqlite3"),
             me=creds.me,
+        )
+        # Live updates through a loopback stand-in for a tunnel: the teammate's changes arrive
+        # by webhook, signed by the sandbox, as they would from Trello through cloudflared.
+        backend.live = _live_link(
+            creds.secret,
+            (sys.executable, "-m", "trello_tui.sync.forward_proxy", "--to", "{local_url}"),
         )
         board = next(
             (b for b in sandbox.world.boards.values() if b.name == DEMO_BOARD),
@@ -100,6 +127,8 @@ def run_tui(args: argparse.Namespace) -> int:
             "trello-tui: no credentials (run `trello-tui auth`); showing the cache", file=sys.stderr
         )
     backend = Backend(factory, cache, me=os.environ.get("TRELLO_USERNAME"))
+    if factory is not None:
+        backend.live = _configured_live_link()
     board_key = args.board or cache.meta("last_board")
     TrelloApp(backend, board_key=board_key).run()
     return 0

@@ -9,8 +9,10 @@ rebuilds the columns.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import HorizontalScroll, Vertical
 from textual.widgets import Static
 
@@ -27,8 +29,11 @@ class ListBox(Vertical):
     """One list: header above its virtualised column."""
 
 
-class Columns(HorizontalScroll, can_focus=False):
-    """The sideways-scrolling strip of lists (focus lives in the columns)."""
+class Columns(HorizontalScroll, can_focus=False, inherit_bindings=False):
+    """The sideways-scrolling strip of lists (focus lives in the columns; the screen's
+    arrow keys move focus, so this container binds none of its own)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = []
 
 
 class BoardView(Vertical):

@@ -112,7 +112,7 @@ def label_pieces(card: Card, ctx: FaceContext) -> list[Piece]:
 def checklist_counts(card: Card, ctx: FaceContext) -> tuple[int, int]:
     """(done, total) from the board's checklists, else from Trello's badges."""
     lists = [ctx.checklists[cid] for cid in card.id_checklists if cid in ctx.checklists]
-    if lists:
+    if any(c.check_items for c in lists):
         return sum(c.done for c in lists), sum(len(c.check_items) for c in lists)
     return card.badges.check_items_checked, card.badges.check_items
 
