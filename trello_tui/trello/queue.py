@@ -47,15 +47,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import heapq
 import itertools
 import logging
 import random
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
-from enum import IntEnum
 from typing import Any, TypeVar, cast
 
 from trello_tui.trello.calls import ApiCall
@@ -66,90 +63,22 @@ from trello_tui.trello.errors import (
     TrelloError,
     Unavailable,
 )
+from trello_tui.trello.jobs import (
+    BATCH_MAX,
+    CANCELLABLE,
+    PACED,
+    RESERVE,
+    Job,
+    Priority,
+    QueueStats,
+    Waiter,
+)
 from trello_tui.trello.limiter import MEMBER, route_windows
 from trello_tui.trello.reconcile import CLOCK_SLACK_S, Reconciler, already_done
 
 T = TypeVar("T")
 log = logging.getLogger("trello_tui.trello.queue")
 Request = ApiCall[T] | Callable[[], ApiCall[T]]
-
-
-class Priority(IntEnum):
-    INTERACTIVE = 0
-    CAPTURE = 1
-    SYNC = 2
-    BACKGROUND = 3
-
-
-CANCELLABLE = frozenset({Priority.SYNC, Priority.BACKGROUND})
-#: Share of each rate window that less urgent work must leave free for more urgent work.
-RESERVE = {
-    Priority.INTERACTIVE: 0.0,
-    Priority.CAPTURE: 0.0,
-    Priority.SYNC: 0.03,
-    Priority.BACKGROUND: 0.06,
-}
-#: Priorities sent at an even pace rather than in bursts (see RateLimiter.delay).
-PACED = frozenset({Priority.SYNC, Priority.BACKGROUND})
-BATCH_MAX = 10
-
-
-@dataclasses.dataclass(eq=False)
-class _Waiter:
-    future: asyncio.Future[Any]
-    tag: str | None
-    priority: Priority
-    submitted: float
-
-
-@dataclasses.dataclass(eq=False)
-class _Job:
-    seq: int
-    priority: Priority
-    call: ApiCall[Any] | None
-    factory: Callable[[], ApiCall[Any]] | None
-    idempotent: bool | None
-    waiters: list[_Waiter]
-    #: sends of the call itself, and of its reconcile lookup (each capped by max_attempts)
-    attempts: int = 0
-    lookups: int = 0
-    #: a create whose earlier attempt may have reached Trello: look before resending
-    reconcile: bool = False
-    #: an earlier attempt may have been applied (a DELETE's 404 then means done)
-    maybe_applied: bool = False
-    first_sent_wall: float | None = None
-    first_sent: float | None = None
-    in_flight: bool = False
-    dead: bool = False
-    #: the heap entry that is current; older entries for this job are skipped
-    entry: int = -1
-    task: asyncio.Task[None] | None = None
-    batched: bool = False
-
-    @property
-    def tags(self) -> set[str | None]:
-        return {w.tag for w in self.waiters}
-
-
-@dataclasses.dataclass
-class QueueStats:
-    submitted: int = 0
-    sent: int = 0
-    batches: int = 0
-    batched_calls: int = 0
-    coalesced: int = 0
-    retries: int = 0
-    reconciled: int = 0
-    reconcile_lookups: int = 0
-    rate_limited: int = 0
-    cancelled: int = 0
-    failed: int = 0
-    #: seconds from submit to the first send, and to the answer, per priority
-    waits: dict[Priority, deque[float]] = dataclasses.field(default_factory=dict)
-    latencies: dict[Priority, deque[float]] = dataclasses.field(default_factory=dict)
-
-    def note(self, table: dict[Priority, deque[float]], priority: Priority, value: float) -> None:
-        table.setdefault(priority, deque(maxlen=10_000)).append(value)
 
 
 class RequestQueue:
@@ -176,15 +105,15 @@ class RequestQueue:
         self.stats = QueueStats()
         self._rng = rng or random.Random()
         self._seq = itertools.count()
-        self._heap: list[tuple[int, int, int, _Job]] = []
+        self._heap: list[tuple[int, int, int, Job]] = []
         self._entries = itertools.count()
-        self._by_key: dict[tuple[Any, ...], _Job] = {}
+        self._by_key: dict[tuple[Any, ...], Job] = {}
         self._in_flight = 0
         self._wake = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
-        self._sleepers: dict[asyncio.Task[None], _Job] = {}
+        self._sleepers: dict[asyncio.Task[None], Job] = {}
         self._reconciler = Reconciler()
-        self._flying: set[_Job] = set()
+        self._flying: set[Job] = set()
         self._closed = False
 
     # -- public interface --------------------------------------------------------------------
@@ -202,13 +131,13 @@ class RequestQueue:
             raise RequestCancelled("the queue is closed")
         self._ensure_started()
         loop = asyncio.get_running_loop()
-        waiter = _Waiter(loop.create_future(), tag, Priority(priority), time.monotonic())
+        waiter = Waiter(loop.create_future(), tag, Priority(priority), time.monotonic())
         self.stats.submitted += 1
         call = request if isinstance(request, ApiCall) else None
         factory = None if call is not None else cast(Callable[[], ApiCall[Any]], request)
         shared = self._coalesce(call, waiter) if call is not None else None
         if shared is None:
-            job = _Job(next(self._seq), waiter.priority, call, factory, idempotent, [waiter])
+            job = Job(next(self._seq), waiter.priority, call, factory, idempotent, [waiter])
             if call is not None and call.method == "GET":
                 self._by_key[call.key] = job
             self._push(job)
@@ -273,20 +202,20 @@ class RequestQueue:
         if self._dispatcher is None or self._dispatcher.done():
             self._dispatcher = asyncio.get_running_loop().create_task(self._dispatch())
 
-    def _push(self, job: _Job) -> None:
+    def _push(self, job: Job) -> None:
         job.entry = next(self._entries)
         heapq.heappush(self._heap, (int(job.priority), job.seq, job.entry, job))
         self._wake.set()
 
     @staticmethod
-    def _valid(entry: tuple[int, int, int, _Job]) -> bool:
+    def _valid(entry: tuple[int, int, int, Job]) -> bool:
         job = entry[3]
         return not job.dead and not job.in_flight and entry[2] == job.entry
 
-    def _live_entries(self) -> list[tuple[int, int, int, _Job]]:
+    def _live_entries(self) -> list[tuple[int, int, int, Job]]:
         return sorted(e for e in self._heap if self._valid(e))
 
-    def _coalesce(self, call: ApiCall[Any], waiter: _Waiter) -> _Job | None:
+    def _coalesce(self, call: ApiCall[Any], waiter: Waiter) -> Job | None:
         if call.method != "GET":
             return None
         job = self._by_key.get(call.key)
@@ -300,21 +229,21 @@ class RequestQueue:
             self._push(job)
         return job
 
-    def _all_jobs(self) -> list[_Job]:
+    def _all_jobs(self) -> list[Job]:
         jobs = {id(entry[3]): entry[3] for entry in self._heap}
         for job in (*self._by_key.values(), *self._sleepers.values()):
             jobs.setdefault(id(job), job)
         jobs.update({id(job): job for job in self._flying})
         return [job for job in jobs.values() if not job.dead]
 
-    def _kill(self, job: _Job) -> None:
+    def _kill(self, job: Job) -> None:
         job.dead = True
         if job.call is not None and self._by_key.get(job.call.key) is job:
             del self._by_key[job.call.key]
         if job.task is not None and job.in_flight and not job.batched and self._is_read(job):
             job.task.cancel()
 
-    def _drop_waiter(self, waiter: _Waiter) -> None:
+    def _drop_waiter(self, waiter: Waiter) -> None:
         for job in self._all_jobs():
             if waiter in job.waiters:
                 job.waiters.remove(waiter)
@@ -322,10 +251,10 @@ class RequestQueue:
                     self._kill(job)
 
     @staticmethod
-    def _is_read(job: _Job) -> bool:
+    def _is_read(job: Job) -> bool:
         return job.call is not None and job.call.method == "GET" and not job.reconcile
 
-    def _select(self) -> tuple[_Job, ApiCall[Any], float] | None:
+    def _select(self) -> tuple[Job, ApiCall[Any], float] | None:
         """The most urgent sendable job and how long until it may go.
 
         Only the ``/1/members`` window is specific to some routes; a job blocked by it alone
@@ -333,7 +262,7 @@ class RequestQueue:
         """
         self._heap = [e for e in self._heap if self._valid(e)]
         heapq.heapify(self._heap)
-        first: tuple[_Job, ApiCall[Any], float] | None = None
+        first: tuple[Job, ApiCall[Any], float] | None = None
         for entry in sorted(self._heap):
             job = entry[3]
             call = self._current_call(job)
@@ -378,7 +307,7 @@ class RequestQueue:
     def _on_done(self, _task: asyncio.Task[None]) -> None:
         self._wake.set()
 
-    def _current_call(self, job: _Job) -> ApiCall[Any] | None:
+    def _current_call(self, job: Job) -> ApiCall[Any] | None:
         """The job's call (built now if it came as a factory), or its reconcile lookup."""
         if job.call is None and job.factory is not None:
             try:
@@ -391,7 +320,7 @@ class RequestQueue:
             return job.call.create.lookup
         return job.call
 
-    def _batch_with(self, job: _Job, call: ApiCall[Any]) -> list[_Job]:
+    def _batch_with(self, job: Job, call: ApiCall[Any]) -> list[Job]:
         if not self.batching or not self._batchable(job, call):
             return [job]
         group = [job]
@@ -407,7 +336,7 @@ class RequestQueue:
         return group
 
     @staticmethod
-    def _batchable(job: _Job, call: ApiCall[Any]) -> bool:
+    def _batchable(job: Job, call: ApiCall[Any]) -> bool:
         return (
             not job.reconcile
             and call.batchable
@@ -415,7 +344,7 @@ class RequestQueue:
             and MEMBER not in route_windows(call.path)
         )
 
-    def _mark_sent(self, job: _Job) -> None:
+    def _mark_sent(self, job: Job) -> None:
         job.in_flight = True
         self._flying.add(job)
         if job.reconcile:
@@ -431,12 +360,12 @@ class RequestQueue:
             for waiter in job.waiters:
                 self.stats.note(self.stats.waits, waiter.priority, now - waiter.submitted)
 
-    def _finish_flight(self, job: _Job) -> None:
+    def _finish_flight(self, job: Job) -> None:
         job.in_flight = False
         self._flying.discard(job)
         self._in_flight -= 1
 
-    async def _run(self, job: _Job, call: ApiCall[Any]) -> None:
+    async def _run(self, job: Job, call: ApiCall[Any]) -> None:
         try:
             result = await self.client.send(call, acquire=False)
         except TrelloError as error:
@@ -453,7 +382,7 @@ class RequestQueue:
             self._reconciler.claim_result(job.call, result)
             self._resolve(job, result)
 
-    async def _run_batch(self, group: list[_Job]) -> None:
+    async def _run_batch(self, group: list[Job]) -> None:
         self.stats.batches += 1
         self.stats.batched_calls += len(group)
         calls = [job.call for job in group if job.call is not None]
@@ -477,7 +406,7 @@ class RequestQueue:
 
     # -- outcomes ------------------------------------------------------------------------------
 
-    def _resolve(self, job: _Job, result: Any) -> None:
+    def _resolve(self, job: Job, result: Any) -> None:
         self._retire(job)
         now = time.monotonic()
         for waiter in job.waiters:
@@ -485,24 +414,24 @@ class RequestQueue:
                 waiter.future.set_result(result)
                 self.stats.note(self.stats.latencies, waiter.priority, now - waiter.submitted)
 
-    def _fail(self, job: _Job, error: TrelloError) -> None:
+    def _fail(self, job: Job, error: TrelloError) -> None:
         self._retire(job)
         self.stats.failed += 1
         for waiter in job.waiters:
             if not waiter.future.done():
                 waiter.future.set_exception(error)
 
-    def _retire(self, job: _Job) -> None:
+    def _retire(self, job: Job) -> None:
         job.dead = True
         if job.call is not None and self._by_key.get(job.call.key) is job:
             del self._by_key[job.call.key]
 
-    def _idempotent(self, job: _Job) -> bool:
+    def _idempotent(self, job: Job) -> bool:
         if job.idempotent is not None:
             return job.idempotent
         return job.call.idempotent if job.call is not None else False
 
-    def _final_error(self, job: _Job, error: TrelloError) -> TrelloError:
+    def _final_error(self, job: Job, error: TrelloError) -> TrelloError:
         """The error to give up with: a create that may exist says so, under its own path."""
         call = job.call
         if call is None or self._idempotent(job) or not job.maybe_applied:
@@ -514,7 +443,7 @@ class RequestQueue:
             path=call.path,
         )
 
-    def _failed(self, job: _Job, error: TrelloError) -> None:
+    def _failed(self, job: Job, error: TrelloError) -> None:
         if job.dead:
             return
         if isinstance(error, RateLimited):
@@ -547,7 +476,7 @@ class RequestQueue:
         self.stats.retries += 1
         self._retry_later(job, self._backoff(job, error))
 
-    def _backoff(self, job: _Job, error: TrelloError) -> float:
+    def _backoff(self, job: Job, error: TrelloError) -> float:
         if isinstance(error, RateLimited):
             # The limiter pauses the whole queue; requeue at once so order is kept.
             return 0.0
@@ -556,7 +485,7 @@ class RequestQueue:
         )
         return self._rng.uniform(0, ceiling)
 
-    def _retry_later(self, job: _Job, delay: float) -> None:
+    def _retry_later(self, job: Job, delay: float) -> None:
         if delay <= 0:
             self._push(job)
             return
@@ -572,7 +501,7 @@ class RequestQueue:
 
     # -- create reconciliation -------------------------------------------------------------------
 
-    def _reconciled(self, job: _Job, candidates: Any) -> None:
+    def _reconciled(self, job: Job, candidates: Any) -> None:
         """The lookup came back: adopt our object if it is there, else send the create again."""
         assert job.call is not None and job.call.create is not None
         self.stats.reconcile_lookups += 1
