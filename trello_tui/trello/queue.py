@@ -521,3 +521,6 @@ class RequestQueue:
             return
         log.info("create %s was not applied; sending it again", job.call.path)
         self._push(job)
+
+
+__all__ = ["Priority", "QueueStats", "RequestQueue"]
