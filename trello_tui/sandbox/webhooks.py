@@ -25,7 +25,6 @@ import httpx
 
 from trello_tui.sandbox.serialize import (
     BOARD_DEFAULT,
-    action_json,
     board_json,
     card_json,
     checklist_json,
@@ -35,6 +34,7 @@ from trello_tui.sandbox.serialize import (
     pick,
     webhook_json,
 )
+from trello_tui.sandbox.serialize_actions import action_json
 from trello_tui.sandbox.world import Action, World, iso, parse_iso
 
 if TYPE_CHECKING:

@@ -9,13 +9,13 @@ from trello_tui.sandbox.context import Ctx
 from trello_tui.sandbox.errors import ApiError, not_found, unauthorized
 from trello_tui.sandbox.router import API
 from trello_tui.sandbox.serialize import (
-    action_json,
     board_json,
     card_json,
     list_json,
     member_json,
     pick,
 )
+from trello_tui.sandbox.serialize_actions import action_json
 from trello_tui.sandbox.world import Action
 
 

@@ -9,13 +9,13 @@ from trello_tui.sandbox.errors import invalid_value
 from trello_tui.sandbox.serialize import (
     BOARD_DEFAULT,
     J,
-    action_json,
     board_json,
     card_json,
     label_json,
     label_uses,
     pick,
 )
+from trello_tui.sandbox.serialize_actions import action_json
 from trello_tui.sandbox.world import HEX24, Action, Board, Card, World, id_time, parse_iso
 
 CARD_FILTERS = {"all", "closed", "none", "open", "visible"}
