@@ -193,3 +193,20 @@ async def test_delete_card_and_create_board(env: Env) -> None:
             f"/boards/{new['id']}", params={**auth, "name": "Fresher", "closed": "true"}
         )
         assert r.json()["name"] == "Fresher" and r.json()["closed"] is True
+
+
+async def test_every_change_moves_date_last_activity(env: Env) -> None:
+    sb, api, auth, board = env
+    async with api:
+        card = next(
+            c for c in sb.world.boards[board].card_ids if not sb.world.cards[c].checklist_ids
+        )
+        sb.world.cards[card].date_last_activity = "2020-01-01T00:00:00.000Z"
+        sb.world.boards[board].date_last_activity = "2020-01-01T00:00:00.000Z"
+        await api.post(f"/cards/{card}/checklists", params={**auth, "name": "Later"})
+        shown = (await api.get(f"/cards/{card}", params=auth)).json()
+        assert shown["dateLastActivity"] > "2026"
+        fields = (
+            await api.get(f"/boards/{board}", params={**auth, "fields": "dateLastActivity"})
+        ).json()
+        assert fields["dateLastActivity"] == shown["dateLastActivity"]

@@ -66,6 +66,9 @@ def record(
     w.actions[act.id] = act
     if board is not None:
         board.action_ids.append(act.id)
+    card = data.get("card")
+    if isinstance(card, dict) and card.get("id") in w.cards:
+        w.cards[card["id"]].date_last_activity = date  # every change to a card touches it
     w.outbox.append(act)
     w.touch()
     return act
