@@ -120,10 +120,12 @@ async def test_batch_splits_answers_and_errors() -> None:
         results = await client.batch(
             [calls.card(card.id), calls.card("5f0000000000000000000fff"), calls.list_cards(LIST_A)]
         )
+        raw = await client.batch([f"/cards/{card.id}?fields=name,idList"])
     assert isinstance(results[0], Card) and results[0].name == "one,two"
     assert isinstance(results[1], NotFound)
     assert [c.id for c in results[2]] == [card.id]
-    assert len(fake.requests_to("GET", "/batch")) == 1
+    assert raw == [fake.cards[card.id]]
+    assert len(fake.requests_to("GET", "/batch")) == 2
 
 
 async def test_limiter_learns_from_headers() -> None:

@@ -21,6 +21,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 import httpx
 
@@ -56,6 +57,12 @@ log = logging.getLogger("trello_tui.trello")
 
 # Errors raised before a single byte could reach Trello: safe to resend anything.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def _raw_get(url: str) -> ApiCall[Any]:
+    """A batch sub-URL as a GET whose answer is kept as raw JSON."""
+    path, _, query = url.partition("?")
+    return ApiCall("GET", path if path.startswith("/") else "/" + path, tuple(parse_qsl(query)))
 
 
 def resolve_base_url(base_url: str | None = None) -> str:
@@ -191,8 +198,15 @@ class TrelloClient:
         offset = server - time.time()
         self.server_offset = offset if abs(offset) > 2 else 0.0
 
-    async def batch(self, items: Sequence[ApiCall[Any]], *, acquire: bool = True) -> list[Any]:
-        """Up to 10 GETs in one request. Each result is the parsed value or a TrelloError."""
+    async def batch(
+        self, requests: Sequence[ApiCall[Any] | str], *, acquire: bool = True
+    ) -> list[Any]:
+        """Up to 10 GETs in one request. Each result is the parsed value or a TrelloError.
+
+        A request is an ``ApiCall`` (its answer is parsed into models) or a sub-URL such as
+        ``"/boards/abc/labels?limit=1000"`` (its answer is returned as raw JSON).
+        """
+        items = [item if isinstance(item, ApiCall) else _raw_get(item) for item in requests]
         if not 0 < len(items) <= 10:
             raise ValueError("a batch holds 1 to 10 GETs")
         if not all(item.batchable for item in items):
