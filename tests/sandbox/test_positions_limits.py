@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trello_tui.sandbox import Sandbox, SandboxConfig
-from trello_tui.sandbox.positions import MAX_POS, SPACING, place
+from trello_tui.sandbox.positions import MAX_POS, MIN_SPACING, SPACING, place
 
 
 @dataclass
@@ -133,3 +136,42 @@ async def test_open_cards_per_board_limit() -> None:
         ).status_code == 403
         limits = (await c.get(f"/boards/{board.id}", params={**auth, "fields": "limits"})).json()
         assert limits["limits"]["cards"]["openPerBoard"]["status"] == "maxExceeded"
+
+
+@given(
+    start=st.lists(st.floats(min_value=0.125, max_value=2.0**48), max_size=12),
+    moves=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=20),
+            st.one_of(
+                st.sampled_from(["top", "bottom"]), st.floats(min_value=0.125, max_value=2.0**49)
+            ),
+        ),
+        max_size=15,
+    ),
+)
+def test_place_keeps_positions_distinct_and_requested_values(
+    start: list[float], moves: list[tuple[int, str | float]]
+) -> None:
+    """Any sequence of moves leaves distinct positions, each gap at least MIN_SPACING."""
+    items = [Item(str(i), p) for i, p in enumerate(sorted(set(start)))]
+    # the starting list itself may be crowded: normalise it the way the sandbox would
+    for i, it in enumerate(items):
+        it.pos = SPACING * (i + 1)
+    for index, requested in moves:
+        if not items:
+            break
+        item = items[index % len(items)]
+        others = [x.pos for x in items if x is not item]
+        free = (
+            isinstance(requested, float)
+            and requested <= MAX_POS
+            and all(abs(requested - o) >= MIN_SPACING for o in others)
+        )
+        pos, _ = place(items, item, requested)
+        item.pos = pos
+        if free:
+            assert pos == requested  # a free value is stored as given
+        ordered = sorted(x.pos for x in items)
+        assert all(b - a >= MIN_SPACING for a, b in itertools.pairwise(ordered))
+        assert all(0 < p <= MAX_POS for p in ordered)
