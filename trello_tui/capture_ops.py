@@ -60,7 +60,8 @@ def create_ops(
     """
     target = draft.list_id or list_id
     ids = state.card_ids_in(target)
-    where = target_index(state, draft, target, index)
+    # The default index belongs to the default list; ^Other alone means its bottom.
+    where = target_index(state, draft, target, index if target == list_id else None)
     placement = positions.place([state.cards[card_id].pos for card_id in ids], where)
     ops: list[Op] = [
         MoveCard(state.id, card_id=ids[i], list_id=target, pos=pos) for i, pos in placement.respace

@@ -179,6 +179,11 @@ class BoardScreen(Screen[None]):
         if (card_id := self.view.focused_card_id) is not None:
             self.open_card(card_id)
 
+    def action_new_card(self) -> None:
+        from trello_tui.ui.screens.capture import open_composer
+
+        open_composer(self)
+
     def open_card(self, card_id: str) -> None:
         from trello_tui.ui.screens.card import CardScreen
 
