@@ -37,6 +37,51 @@ def _cmd_add(args: argparse.Namespace) -> int:
     return run_from_cli(args)
 
 
+def _cmd_auth(args: argparse.Namespace) -> int:
+    from trello_tui.auth_cli import run
+
+    return run(args)
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from trello_tui.doctor import run
+
+    return run(args)
+
+
+def _cmd_config_init(args: argparse.Namespace) -> int:
+    from trello_tui.config import write_config_template
+
+    try:
+        path = write_config_template(force=args.force)
+    except FileExistsError as error:
+        print(f"trello-tui: {error.filename} exists; --force replaces it", file=sys.stderr)
+        return 1
+    print(f"Wrote {path}: every setting, commented out, with its default.")
+    return 0
+
+
+def _add_setup_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``auth``, ``doctor`` and ``config init`` (their modules load only when run)."""
+    auth = sub.add_parser("auth", help="sign in: get, verify and save your Trello credentials")
+    auth.add_argument("--oauth", action="store_true", help="use the OAuth 1.0a three-legged flow")
+    auth.add_argument(
+        "--expiration",
+        choices=("1hour", "1day", "30days", "never"),
+        help="how long the token lasts (asked when omitted)",
+    )
+    auth.add_argument("--api-url", help="the API root (default: Trello's, or TRELLO_API_URL)")
+    auth.add_argument("--no-browser", action="store_true", help="only print the page to open")
+    auth.set_defaults(handler=_cmd_auth)
+    doctor = sub.add_parser("doctor", help="check credentials, connection, cache and outbox")
+    doctor.set_defaults(handler=_cmd_doctor)
+    config = sub.add_parser("config", help="config.toml: `config init` writes a commented one")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    init = config_sub.add_parser("init", help="write a commented config.toml template")
+    init.add_argument("--force", action="store_true", help="replace an existing config.toml")
+    init.set_defaults(handler=_cmd_config_init)
+
+
 def _cmd_tui(args: argparse.Namespace) -> int:
     from trello_tui.ui.launch import run_tui
 
@@ -102,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--list", metavar="L", help="list for cards without ^List")
     add.add_argument("--json", action="store_true", help="print one JSON object per card")
     add.set_defaults(handler=_cmd_add)
+    _add_setup_parsers(sub)
     return parser
 
 

@@ -38,8 +38,10 @@ _TEMPLATE = """\
 # so either give the URL of a tunnel you run yourself...
 # public_url = "https://example.trycloudflare.com"
 # ...or a command that starts one; trello-tui runs it and reads the URL it prints.
-# A list of arguments (or one string, split like a shell would, but never run by a shell).
-# tunnel_command = ["cloudflared", "tunnel", "--url", "http://127.0.0.1:8765"]
+# A list of arguments (or one string, split like a shell would, but never run by a shell);
+# {local_url} and {port} are replaced by where the receiver listens. For ngrok, add
+# "--log", "stdout" so it prints its URL.
+# tunnel_command = ["cloudflared", "tunnel", "--url", "{local_url}"]
 # Where the local receiver listens (0: any free port). Keep bind on loopback.
 # port = 0
 # bind = "127.0.0.1"

@@ -111,6 +111,8 @@ class TrelloApp(App[None]):
             return
         if engine.state is not None:
             self.show_board(engine.state)
+        if self.backend.read_only:
+            self.notify(self.backend.read_only, title="Read-only", severity="warning")
 
     def show_board_picker(self) -> None:
         from trello_tui.ui.screens.boards import BoardPicker
@@ -182,6 +184,9 @@ class TrelloApp(App[None]):
     # -- writes: every edit is an operation for the engine ---------------------------------
 
     def submit(self, op: Op) -> None:
+        if self.backend.read_only:  # refused here: no request is sent for it
+            self.notify(self.backend.read_only, title="Read-only", severity="warning")
+            return
         engine = self.backend.engine
         if engine is None or engine.state is None or engine.state is not self.state:
             self.notify("Read-only until Trello answers (showing the cache)", severity="warning")

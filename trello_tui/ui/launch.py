@@ -114,18 +114,55 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _welcome() -> int | None:
+    """No credentials: the welcome screen. None to go on to the app (after a good sign-in),
+    else the exit status."""
+    from trello_tui.config_files import load_credentials
+    from trello_tui.ui.screens.welcome import WelcomeApp, missing_lines
+
+    creds = load_credentials()
+    missing = missing_lines(
+        bool(creds.api_key), bool(creds.token), creds.problems, str(paths.credentials_file())
+    )
+    choice = WelcomeApp(missing).run()
+    if choice == "demo":
+        return run_demo(argparse.Namespace(seed="demo", teammate=8.0))
+    if choice != "auth":
+        return 0
+    from trello_tui.auth_cli import run as run_auth
+
+    status = run_auth(argparse.Namespace(oauth=False, expiration=None, api_url=None))
+    return None if status == 0 else status
+
+
+def _stored_client_factory() -> Callable[[], Any] | None:
+    """A client from credentials.toml and the TRELLO_* variables (signed when OAuth 1.0a)."""
+    from trello_tui.config import load_credentials, load_settings, resolve_api_url
+
+    stored = load_credentials()
+    credentials = stored.for_client()
+    if credentials is None:
+        return None
+    url = resolve_api_url(load_settings().settings, stored)
+
+    def build() -> Any:
+        from trello_tui.trello.client import TrelloClient
+
+        return TrelloClient(credentials, base_url=url)
+
+    return build
+
+
 def run_tui(args: argparse.Namespace) -> int:
     from trello_tui.ui.app import TrelloApp
 
+    factory = None if args.offline else _stored_client_factory()
+    if factory is None and not args.offline:
+        status = _welcome()
+        if status is not None:
+            return status
+        factory = _stored_client_factory()
     cache = Cache(paths.cache_db())
-    key, token = os.environ.get("TRELLO_API_KEY"), os.environ.get("TRELLO_TOKEN")
-    factory = None
-    if key and token and not args.offline:
-        factory = _client_factory(key, token, os.environ.get("TRELLO_API_URL"))
-    elif not args.offline:
-        print(
-            "trello-tui: no credentials (run `trello-tui auth`); showing the cache", file=sys.stderr
-        )
     backend = Backend(factory, cache, me=os.environ.get("TRELLO_USERNAME"))
     if factory is not None:
         backend.live = _configured_live_link()
