@@ -58,6 +58,8 @@ async def test_live_follows_the_open_board(tmp_path: Path) -> None:
         mate = TrelloClient(Credentials(creds.key, creds.tokens["sam"]), base_url=url)
         queue = RequestQueue(client)
         link = LiveLink(creds.secret, FAST)
+        heard: list[str] = []
+        link.listen(lambda status: heard.append(status.mode))
         first, second = board(sb, "Website Relaunch"), board(sb, "Product Roadmap")
         try:
             async with opened(queue, tmp_path, first) as (engine, poller):
@@ -85,3 +87,4 @@ async def test_live_follows_the_open_board(tmp_path: Path) -> None:
             await client.aclose()
             await mate.aclose()
         assert link.mode == "polling"
+        assert "live" in heard and heard[-1] == "polling"

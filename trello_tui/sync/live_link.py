@@ -12,7 +12,14 @@ import asyncio
 import contextlib
 
 from trello_tui.sync.engine import SyncEngine
-from trello_tui.sync.live import LiveSettings, LiveStatus, LiveUpdates, PollControl, merge_into
+from trello_tui.sync.live import (
+    LiveSettings,
+    LiveStatus,
+    LiveUpdates,
+    PollControl,
+    StatusListener,
+    merge_into,
+)
 from trello_tui.trello.client import TrelloClient
 
 
@@ -25,9 +32,16 @@ class LiveLink:
         self.live: LiveUpdates | None = None
         self._engine: SyncEngine | None = None
         self._starting: asyncio.Task[LiveStatus] | None = None
+        self._listeners: list[StatusListener] = []
 
     def __repr__(self) -> str:
         return f"LiveLink(mode={self.mode!r})"
+
+    def listen(self, listener: StatusListener) -> None:
+        """Hear every change of mode or reason (the UI notifies the user on a fallback)."""
+        self._listeners.append(listener)
+        if self.live is not None:
+            self.live.listen(listener)
 
     def show(self, client: TrelloClient, engine: SyncEngine, poller: PollControl) -> None:
         """The app opened ``engine``'s board and made ``poller`` for it."""
@@ -36,6 +50,8 @@ class LiveLink:
             self.live = LiveUpdates(
                 client, self._secret, self.settings, merge_into(self._engine_for), poller
             )
+            for listener in self._listeners:
+                self.live.listen(listener)
             self.live.watch(engine.board_id)
             self._starting = asyncio.get_running_loop().create_task(self.live.start())
             return
