@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from pathlib import Path
 
 import httpx
@@ -228,3 +229,30 @@ async def test_a_damaged_cache_is_reported_as_a_notice(tmp_path: Path) -> None:
         warnings = [n for n in r.of(Notice) if n.level == "warning"]
         assert warnings and "cache.sqlite3 could not be used" in warnings[0].text
         assert r.engine.state is not None
+
+
+async def test_rapid_writes_to_one_card_end_where_the_last_one_put_it(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    rng = random.Random(7)
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        lists = [lst.id for lst in state.open_lists()]
+        card = state.cards_in(lists[0])[0]
+        target = lists[0]
+        for n in range(12):
+            target = rng.choice(lists)
+            siblings = [c.pos for c in state.cards_in(target) if c.id != card.id]
+            pos = positions.bottom(siblings) if n % 2 else positions.top(siblings)
+            assert pos is not None
+            r.engine.submit(MoveCard(state.id, card_id=card.id, list_id=target, pos=pos))
+            r.engine.submit(RenameCard(state.id, card_id=card.id, name=f"name {n}"))
+            # the answers to earlier writes arrive while later ones are being made
+            assert state.cards[card.id].id_list == target
+            assert state.cards[card.id].name == f"name {n}"
+            await asyncio.sleep(rng.uniform(0, 0.01))
+        assert await r.engine.settled(10)
+        assert state.cards[card.id].id_list == target == sb.world.cards[card.id].id_list
+        assert state.cards[card.id].name == "name 11" == sb.world.cards[card.id].name
+        assert state.cards[card.id].pos == sb.world.cards[card.id].pos
+        assert state.index_of(card.id) is not None

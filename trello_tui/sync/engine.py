@@ -191,7 +191,8 @@ class SyncEngine(RemoteMerge):
             for op in self._pending:
                 op.apply(self.state)
             self._emit(BoardChange(self.board_id, structure=True))
-        self._sender = asyncio.get_running_loop().create_task(self._send_loop())
+        if self._sender is None:
+            self._sender = asyncio.get_running_loop().create_task(self._send_loop())
         if refresh and not self._forced_offline:
             asyncio.get_running_loop().create_task(self.refresh())
         self._emit_status()
@@ -442,6 +443,23 @@ class SyncEngine(RemoteMerge):
         return call.parse(found)
 
     async def _confirmed(self, op: Op, result: Any) -> None:
+        """Trello did it: record that on disk first, then adopt its answer in one step.
+
+        Every state change happens after the last ``await``, so a write submitted or a
+        remote change merged meanwhile always sees a consistent board.
+        """
+        temp = op.created_temp_id()
+        real = op.created_id(result) if temp else None
+        mapping = {temp: real} if temp and real else {}
+        rewritten = []
+        index = self._pending.index(op)
+        for other in [*self._pending[index + 1 :], *(f for f, _ in self._failed.values())]:
+            copy = op_from_json(other.to_json())
+            if copy.rewrite(mapping):
+                rewritten.append((other.op_id, copy.to_json()))
+        swap = (temp, real) if temp and real else None
+        await self.outbox.run(self.outbox.sync.confirm, op.op_id, swap=swap, rewritten=rewritten)
+        # -- no await below: the board changes in one step --
         assert self.state is not None
         index = self._pending.index(op)
         later = self._pending[index + 1 :]
@@ -449,27 +467,14 @@ class SyncEngine(RemoteMerge):
         touching = self._touching(ids, later)
         self._unapply(touching)
         change = op.confirm(self.state, result)
-        mapping: dict[str, str] = {}
-        temp = op.created_temp_id()
-        real = op.created_id(result) if temp else None
-        if temp and real:
-            mapping[temp] = real
+        if real:
             self._claims.add(real)
             ids = ids | {real}
-        self._remember_server_state(ids)
-        rewritten = []
-        for other in later:
-            if other.rewrite(mapping):
-                rewritten.append((other.op_id, other.to_json()))
-        for other, _ in self._failed.values():
-            if other.rewrite(mapping):
-                rewritten.append((other.op_id, other.to_json()))
-        for other in self._undo:
+        for other in [*later, *(f for f, _ in self._failed.values()), *self._undo]:
             other.rewrite(mapping)
         del self._pending[index]
         self._unknown.discard(op.op_id)
-        swap = (temp, real) if temp and real else None
-        await self.outbox.run(self.outbox.sync.confirm, op.op_id, swap=swap, rewritten=rewritten)
+        self._remember_server_state(ids)
         change = change.merge(self._reapply(touching))
         self._synced()
         self._emit(change)
@@ -477,6 +482,7 @@ class SyncEngine(RemoteMerge):
             self._emit(IdsReplaced(self.board_id, mapping))
 
     async def _refused(self, op: Op, error: TrelloError) -> None:
+        """Trello refused for good: roll back now (in one step), then record it on disk."""
         assert self.state is not None
         reason = error.message or error.user_message
         text = f"Couldn't {op.describe(self.state)}: {reason}"
@@ -493,17 +499,19 @@ class SyncEngine(RemoteMerge):
         change = BoardChange(self.board_id)
         for victim in reversed(victims):
             change = change.merge(victim.rollback(self.state))
+        failed: list[tuple[str, str]] = []
         for victim in victims:
             self._pending.remove(victim)
             self._unknown.discard(victim.op_id)
             message = reason if victim is op else f"{reason} (after '{op.describe(self.state)}')"
             self._failed[victim.op_id] = (victim, message)
-            await self.outbox.run(self.outbox.sync.fail, victim.op_id, message)
+            failed.append((victim.op_id, message))
         change = change.merge(self._reapply(touching))
         self._emit(change)
-        self._emit(
-            Notice(self.board_id, "error", text, op_id=op.op_id, card_id=op.card_id_of(self.state))
-        )
+        card_id = op.card_id_of(self.state)
+        self._emit(Notice(self.board_id, "error", text, op_id=op.op_id, card_id=card_id))
+        for op_id, message in failed:
+            await self.outbox.run(self.outbox.sync.fail, op_id, message)
 
     # -- cache -------------------------------------------------------------------------------
 
@@ -512,7 +520,12 @@ class SyncEngine(RemoteMerge):
         state = self.state
         assert state is not None
         for object_id in ids:
-            if object_id in state.cards and not object_id.startswith("tmp-"):
+            if object_id.startswith("tmp-"):
+                continue
+            if object_id not in state.cards and object_id not in state.checklists:
+                # Deleted (a checklist, a card): harmless for ids of other kinds.
+                self._dirty.deleted_checklists.add(object_id)
+            if object_id in state.cards:
                 self._dirty.cards[object_id] = state.cards[object_id]
             checklist = state.checklists.get(object_id)
             if checklist is not None and not checklist.id.startswith("tmp-"):
