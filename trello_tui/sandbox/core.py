@@ -174,7 +174,10 @@ class Sandbox:
         w = self.world
         tokens = {w.members[t.id_member].username: t.token for t in w.tokens.values()}
         me = w.members[w.me].username
-        return Credentials(key=w.key, secret=w.secret, token=tokens[me], tokens=tokens, me=me)
+        # "" once the main token has been revoked (DELETE /1/tokens/{token})
+        return Credentials(
+            key=w.key, secret=w.secret, token=tokens.get(me, ""), tokens=tokens, me=me
+        )
 
     @property
     def stats(self) -> dict[str, Any]:
