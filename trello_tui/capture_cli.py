@@ -140,6 +140,8 @@ class Capture:
         self.out = out
         self.err = err
         self.as_json = as_json
+        #: another process holds the outbox's sender lock
+        self.busy = False
         # Few, quick retries: an offline capture should be queued in a second, not in a
         # minute; the outbox (and the next sync) makes waiting longer pointless.
         self.queue = RequestQueue(client, max_attempts=3, backoff_base_s=0.2, backoff_cap_s=1.0)
@@ -261,6 +263,9 @@ class Capture:
             progress.set()
 
         engine.subscribe(seen)
+        # One sending process at a time: while the app (or a sync) sends this outbox, the
+        # cards only go to disk, and that process or the next sync / app start sends them.
+        self.busy = not await self.outbox.run(self.outbox.sync.claim_sender)
         try:
             await engine.start(refresh=False)
             assert engine.state is not None
@@ -286,6 +291,8 @@ class Capture:
         self, engine: SyncEngine, creates: list[CreateCard], progress: asyncio.Event
     ) -> None:
         """Wait until every create is confirmed or refused, or Trello proves unreachable."""
+        if self.busy:
+            return
         mine = {op.op_id for op in creates}
         left = len(mine)
         last = time.monotonic()
@@ -316,7 +323,7 @@ class Capture:
                 await engine.discard(op.op_id)
                 outcomes.append(Outcome(number, op, "failed", reason=failed[op.op_id]))
             elif op.op_id in pending:
-                reason = engine.status.state
+                reason = "sender busy" if self.busy else engine.status.state
                 outcomes.append(Outcome(number, op, "queued", reason=reason))
             else:
                 card = engine.state.cards.get(replaced.get(op.card_id, op.card_id))
@@ -335,7 +342,13 @@ class Capture:
                     self.out.write(f"{(card.url or card.short_url) if card else name}\n")
             elif outcome.status == "queued":
                 if not self.as_json:
-                    why = "Trello can't be reached" if engine.offline else "Trello is slow"
+                    why = (
+                        "another trello-tui is sending writes now"
+                        if self.busy
+                        else "Trello can't be reached"
+                        if engine.offline
+                        else "Trello is slow to answer"
+                    )
                     self.out.write(
                         f"queued: {name!r} ({why}); it will be created by the next "
                         "`trello-tui sync` or app start\n"

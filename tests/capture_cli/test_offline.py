@@ -95,3 +95,35 @@ async def test_a_failing_trello_queues_and_the_next_run_sends_it_once(tmp_path: 
     assert len(named(sb, "Back online")) == 1
     assert out.strip().endswith("-back-online")
     assert Outbox(outbox).count() == 0
+
+
+async def test_while_another_process_sends_the_card_waits_on_disk(tmp_path: Path) -> None:
+    """The app (or a sync from cron) holds the outbox's sender lock: capture must not send
+    behind its back (a create sent by both would exist twice); it queues and says so."""
+    sb = Sandbox.create(seed="demo")
+    cache, outbox = tmp_path / "cache.sqlite3", tmp_path / "outbox.sqlite3"
+    out, err = io.StringIO(), io.StringIO()
+
+    async def add(text: str) -> int:
+        async with _client(sb) as client:
+            return await capture_cli.run(
+                client,
+                [(1, text)],
+                BOARD,
+                cache=Cache(cache),
+                outbox=Outbox(outbox),
+                out=out,
+                err=err,
+            )
+
+    assert await add("Warm up") == 0
+    app = Outbox(outbox)
+    assert app.claim_sender()  # e.g. the app, open on this board
+    assert await add("Captured while the app runs") == 0, err.getvalue()
+    assert "queued: 'Captured while the app runs' (another trello-tui" in out.getvalue()
+    assert not named(sb, "Captured while the app runs")
+    app.close()  # the app quits; the next run sends it, once
+    assert await add("Afterwards") == 0, err.getvalue()
+    assert len(named(sb, "Captured while the app runs")) == 1
+    assert len(named(sb, "Afterwards")) == 1
+    assert Outbox(outbox).count() == 0
