@@ -256,3 +256,19 @@ async def test_rapid_writes_to_one_card_end_where_the_last_one_put_it(tmp_path: 
         assert state.cards[card.id].name == "name 11" == sb.world.cards[card.id].name
         assert state.cards[card.id].pos == sb.world.cards[card.id].pos
         assert state.index_of(card.id) is not None
+
+
+async def test_a_429_shows_rate_limited_and_the_write_goes_after_the_wait(
+    tmp_path: Path,
+) -> None:
+    sb = Sandbox.create(seed="demo")
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        card = state.cards_in(state.open_lists()[0].id)[0]
+        sb.faults.update({"burst_429": 1})
+        r.engine.submit(RenameCard(state.id, card_id=card.id, name="After the wait"))
+        assert await r.engine.settled(10)
+        assert sb.world.cards[card.id].name == "After the wait"
+        waits = [e for e in r.of(Status) if e.state == "rate_limited"]
+        assert waits and waits[0].text().startswith("rate-limited, waiting ")

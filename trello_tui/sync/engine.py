@@ -136,7 +136,9 @@ class SyncEngine(RemoteMerge):
 
     @property
     def status(self) -> Status:
-        paused = self.queue.limiter.paused_for
+        limiter = self.queue.limiter
+        # After a 429 the limiter pauses everything; a full window delays our writes too.
+        paused = max(limiter.paused_for, limiter.delay("/cards") if self._pending else 0.0)
         if self._forced_offline or not self._network_ok:
             state = "offline"
         elif paused > 0.5:
@@ -406,7 +408,13 @@ class SyncEngine(RemoteMerge):
             self._unknown.discard(op.op_id)
             await self.outbox.run(self.outbox.sync.mark_sent, op.op_id)
             self._sent_at[op.op_id] = time.time()
-            result = await self.queue.submit(call, priority=Priority.INTERACTIVE, tag=self.board_id)
+            ticker = asyncio.get_running_loop().create_task(self._tick_status())
+            try:
+                result = await self.queue.submit(
+                    call, priority=Priority.INTERACTIVE, tag=self.board_id
+                )
+            finally:
+                ticker.cancel()
         except TrelloError as error:
             if error.permanent:
                 if op.op_id in self._unknown and already_done(call, error):
@@ -424,6 +432,12 @@ class SyncEngine(RemoteMerge):
             self._in_flight = None
         await self._confirmed(op, result)
         return True
+
+    async def _tick_status(self) -> None:
+        """While a write waits (a rate-limit pause, a slow answer), keep the status current."""
+        while True:
+            await asyncio.sleep(0.25)
+            self._emit_status()
 
     async def _reconcile(self, op: Op, call: Any) -> Any | None:
         """After an unknown outcome: the object the create made, parsed, or None."""
