@@ -210,3 +210,17 @@ async def test_every_change_moves_date_last_activity(env: Env) -> None:
             await api.get(f"/boards/{board}", params={**auth, "fields": "dateLastActivity"})
         ).json()
         assert fields["dateLastActivity"] == shown["dateLastActivity"]
+
+
+async def test_json_null_and_empty_values_clear(env: Env) -> None:
+    sb, api, auth, board = env
+    async with api:
+        card = next(c for c in sb.world.boards[board].card_ids if sb.world.cards[c].id_labels)
+        r = await api.put(f"/cards/{card}", params=auth, json={"due": "2030-01-02T03:04:05Z"})
+        assert r.json()["due"] == "2030-01-02T03:04:05.000Z"
+        r = await api.put(f"/cards/{card}", params=auth, json={"due": None, "desc": None})
+        assert r.json()["due"] is None and r.json()["desc"] == ""
+        r = await api.put(f"/cards/{card}", params={**auth, "idLabels": ""})
+        assert r.json()["idLabels"] == [] and r.json()["labels"] == []
+        r = await api.put(f"/cards/{card}", params=auth, json={"name": None})
+        assert r.status_code == 400

@@ -309,7 +309,8 @@ async def _body_params(request: Request) -> dict[str, Any]:
             raise ApiError(400, "invalid json") from None
         if not isinstance(data, dict):
             raise ApiError(400, "invalid json")
-        return {str(k): v for k, v in data.items()}
+        # JSON null means "clear" (e.g. {"due": null}); parameters read "" the same way
+        return {str(k): "" if v is None else v for k, v in data.items()}
     if ctype in ("application/x-www-form-urlencoded", ""):
         try:
             return dict(parse_qsl(raw.decode(), keep_blank_values=True))
