@@ -173,3 +173,28 @@ async def test_async_cache_works_off_the_event_loop_thread(tmp_path: Path) -> No
     loaded, _ = await asyncio.gather(cache.load_board(board.id), asyncio.sleep(0))
     assert loaded is not None and seen and seen[0] != threading.get_ident()
     await cache.close()
+
+
+@pytest.mark.parametrize("damage", ["json", "pages"])
+def test_damage_found_while_reading_sets_the_file_aside(tmp_path: Path, damage: str) -> None:
+    board = _board()
+    path = tmp_path / "cache.sqlite3"
+    cache = Cache(path)
+    cache.save_board(board)
+    if damage == "json":
+        cache._conn.execute("DELETE FROM snapshots")
+        cache._conn.execute("UPDATE cards SET json='{broken' WHERE rowid=1")
+    else:
+        cache._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cache.close()
+        data = bytearray(path.read_bytes())
+        for offset in range(8192, len(data) - 4096, 4096):
+            data[offset + 100 : offset + 3000] = b"\xff" * 2900
+        path.write_bytes(bytes(data))
+        cache = Cache(path)
+    assert cache.load_board(board.id) is None
+    assert cache.messages and "was damaged" in cache.messages[-1]
+    assert "{" not in cache.messages[-1]  # the stored data is not echoed
+    assert _aside(tmp_path, "cache.sqlite3")
+    cache.save_board(board)
+    assert cache.load_board(board.id) is not None

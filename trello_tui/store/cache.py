@@ -17,7 +17,6 @@ worker thread so an event loop never waits on the disk.
 from __future__ import annotations
 
 import asyncio
-import json
 import marshal
 import sqlite3
 import threading
@@ -36,6 +35,7 @@ from trello_tui.store.rows import (
     bump,
     dump,
     load_rows,
+    loads,
     put_cards,
     put_checklists,
     put_labels,
@@ -173,8 +173,9 @@ class Cache:
                     raise
                 self._conn.close()
                 moved = set_aside(self.path, "unusable")
+                reason = str(exc).split(" with text ")[0][:80]  # never echo stored data
                 self._note(
-                    f"{self.path.name} was damaged ({exc}); moved it to {moved.name} "
+                    f"{self.path.name} was damaged ({reason}); moved it to {moved.name} "
                     "and started afresh"
                 )
                 self._conn = self._open()
@@ -252,7 +253,7 @@ class Cache:
             ).fetchone()
             if row is None or row[2] is None:
                 return None
-            data: dict[str, Any] = json.loads(row[0])
+            data: dict[str, Any] = loads(row[0])
             q = "SELECT json FROM {} WHERE board_id=?"
             data["lists"] = rows_json(conn.execute(q.format("lists"), (board_id,)))
             snapshot = read_snapshot(conn, board_id)
@@ -275,7 +276,7 @@ class Cache:
 
         def run(conn: sqlite3.Connection) -> str | None:
             for row in conn.execute("SELECT id, name, json FROM boards"):
-                if key in (row[0], row[1]) or json.loads(row[2]).get("shortLink") == key:
+                if key in (row[0], row[1]) or loads(row[2]).get("shortLink") == key:
                     return str(row[0])
             return None
 

@@ -25,9 +25,17 @@ def dump(obj: Any) -> str:
     return json.dumps(obj.to_json(), separators=(",", ":"), ensure_ascii=False)
 
 
+def loads(text: str) -> Any:
+    """``json.loads`` whose failure counts as a damaged database (the cache is then rebuilt)."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError) as exc:
+        raise sqlite3.DatabaseError(f"unreadable row ({type(exc).__name__})") from None
+
+
 def rows_json(rows: Iterable[tuple[str]]) -> list[dict[str, Any]]:
     # One parse of one array is several times faster than one json.loads per row.
-    parsed: list[dict[str, Any]] = json.loads("[" + ",".join(row[0] for row in rows) + "]")
+    parsed: list[dict[str, Any]] = loads("[" + ",".join(row[0] for row in rows) + "]")
     return parsed
 
 
