@@ -74,6 +74,7 @@ class LiveSettings:
     status_interval: float = 300.0  # how often Trello's view of each webhook is fetched
     delivery_grace: float = 15.0  # how late a delivery may be before it counts as missed
     probe_timeout: float = 5.0
+    exit_timeout: float = 5.0  # the most that deleting our webhooks may add to the app's exit
     retry_initial: float = 2.0
     retry_max: float = 120.0
     tunnel_start_timeout: float = 30.0
@@ -219,7 +220,10 @@ class LiveUpdates:
                 await self._health
             self._health = None
         if self.settings.delete_on_exit:
-            await self.registrar.remove_all()
+            # Bounded: an unreachable Trello must not hold the app's exit for long.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.settings.exit_timeout):
+                    await self.registrar.remove_all()
         if self.source is not None:
             await self.source.stop()
         await self.receiver.stop()
