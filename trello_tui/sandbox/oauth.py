@@ -23,6 +23,7 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Final, cast
 
 from trello_tui.sandbox.errors import ApiError, unauthorized
@@ -215,7 +216,8 @@ def verify(
         signature.base_string_uri(url.partition("?")[0]),
         signature.normalize_parameters(cast(Any, params)),  # a list of pairs, as documented
     )
-    expected = signature.sign_hmac_sha1(base, world.secret, token_secret)
+    keys = SimpleNamespace(client_secret=world.secret, resource_owner_secret=token_secret)
+    expected = signature.sign_hmac_sha1_with_client(base, keys)
     given = fields.get("oauth_signature", "")
     if not hmac.compare_digest(expected.encode(), given.encode()):
         raise ApiError(401, "invalid signature")
