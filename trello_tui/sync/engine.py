@@ -36,6 +36,8 @@ Conflict rules (local = pending operations, remote = what Trello says now):
 
 The cache receives only server state (confirmed answers, fetched objects, full loads); the
 pending operations are re-applied on top at every start, so nothing is ever applied twice.
+A confirmation that lands while a full load is in flight may be shown with the load's older
+copy of that card for one poll interval: the next poll sees our own action and refetches it.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ class SyncEngine(RemoteMerge):
         self._subscribers: list[Subscriber] = []
         self._wake = asyncio.Event()
         self._sender: asyncio.Task[None] | None = None
+        self._refresher: asyncio.Task[bool] | None = None
         self._dirty = CacheWrite(board_id)
         self._flusher: asyncio.Task[None] | None = None
         self._last_status: Status | None = None
@@ -196,7 +199,7 @@ class SyncEngine(RemoteMerge):
         if self._sender is None:
             self._sender = asyncio.get_running_loop().create_task(self._send_loop())
         if refresh and not self._forced_offline:
-            asyncio.get_running_loop().create_task(self.refresh())
+            self._refresher = asyncio.get_running_loop().create_task(self.refresh())
         self._emit_status()
         return cached is not None
 
@@ -251,10 +254,11 @@ class SyncEngine(RemoteMerge):
 
     async def close(self) -> None:
         """Stop sending and write what the cache still lacks (pending writes stay queued)."""
-        if self._sender is not None:
-            self._sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sender
+        for task in (self._sender, self._refresher):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await asyncio.gather(*self._durable.values(), return_exceptions=True)
         await self._flush()
 
@@ -493,6 +497,8 @@ class SyncEngine(RemoteMerge):
         self._synced()
         self._emit(change)
         if mapping:
+            if self.editing in mapping:
+                self.editing = mapping[self.editing]
             self._emit(IdsReplaced(self.board_id, mapping))
 
     async def _refused(self, op: Op, error: TrelloError) -> None:
