@@ -74,3 +74,22 @@ def test_status_text() -> None:
     assert Status("b", "offline", forced_offline=True).text(now) == "offline (cached)"
     assert Status("b", "offline", failed=1).text(now) == "offline, retrying · 1 failed"
     assert Status("b", "rate_limited", wait_s=3.4).text(now) == "rate-limited, waiting 3 s"
+
+
+def test_board_changes_count_as_activity() -> None:
+    from trello_tui.sync.state import BoardChange
+
+    clock = Clock()
+    poller = _poller(clock, RateLimiter(clock=clock))
+    listeners: list[object] = []
+    engine = SimpleNamespace(
+        board_id="b1",
+        subscribe=lambda callback: listeners.append(callback) or (lambda: listeners.clear()),
+    )
+    poller.add(engine)  # type: ignore[arg-type]
+    clock.now += 1000
+    assert poller.interval() == 120
+    listeners[0](BoardChange("b1", cards=frozenset({"c"})))  # type: ignore[operator]
+    assert poller.interval() == 5
+    poller.remove("b1")
+    assert listeners == []

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from trello_tui.sync.engine import SyncEngine
+from trello_tui.sync.state import BoardChange
 from trello_tui.trello import calls
 from trello_tui.trello.errors import TrelloError
 from trello_tui.trello.limiter import TOKEN
@@ -55,7 +56,8 @@ class Poller:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.queue = queue
-        self.engines: dict[str, SyncEngine] = {e.board_id: e for e in engines}
+        self.engines: dict[str, SyncEngine] = {}
+        self._unsubscribe: dict[str, Callable[[], None]] = {}
         self.active_s = active_s
         self.idle_s = idle_s
         self.max_s = max_s
@@ -73,17 +75,29 @@ class Poller:
         self._failures = 0
         self._wake = asyncio.Event()
         self.polls = 0
+        for engine in engines:
+            self.add(engine)
 
     # -- boards and activity -------------------------------------------------------------------
 
     def add(self, engine: SyncEngine) -> None:
+        self.remove(engine.board_id)
         self.engines[engine.board_id] = engine
         self._last_full.setdefault(engine.board_id, self._clock())
+        # Any change to the board (the user's writes, merged remote changes) means activity.
+        self._unsubscribe[engine.board_id] = engine.subscribe(self._on_event)
         self.touch()
 
     def remove(self, board_id: str) -> None:
         self.engines.pop(board_id, None)
         self._last_full.pop(board_id, None)
+        unsubscribe = self._unsubscribe.pop(board_id, None)
+        if unsubscribe is not None:
+            unsubscribe()
+
+    def _on_event(self, event: object) -> None:
+        if isinstance(event, BoardChange):
+            self.touch()
 
     def touch(self) -> None:
         """The user did something: poll quickly for a while."""
