@@ -17,8 +17,12 @@ Figures are medians of RUNS runs. ``import_s`` is what the ``add`` path imports 
 its parser, the capture command with the engine, cache, outbox, queue and httpx), timed
 inside a fresh process. Required: ``add_wall_s`` <= 0.5.
 
-Last line: {"add_wall_s", "add_wall_min_s", "add_wall_max_s", "import_s", "python_s",
-"add_wall_nopyc_s", "requests_per_card"}.
+``add_cpu_s`` (user + system CPU of the child) is printed beside the wall time because this
+2-core machine is shared: under load the wall time grows while the CPU time barely does, and
+``load_avg`` (1-minute load average at the start) says how busy the machine was.
+
+Last line: {"add_wall_s", "add_wall_min_s", "add_wall_max_s", "add_cpu_s", "import_s",
+"python_s", "add_wall_nopyc_s", "requests_per_card", "load_avg"}.
 Run: uv run python benchmarks/capture.py
 """
 
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -53,15 +58,24 @@ def command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "trello_tui"]
 
 
+CPU: list[float] = []
+
+
 def timed(argv: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Wall time of one child process (and its CPU time, appended to CPU)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    return time.perf_counter() - start, done
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall, done
 
 
 def main() -> None:
     from trello_tui.sandbox import Sandbox
 
+    load = os.getloadavg()[0]
     sb = Sandbox.create(seed="demo")
     home = Path(tempfile.mkdtemp(prefix="capture-bench-"))
     try:
@@ -83,6 +97,7 @@ def main() -> None:
             assert done.returncode == 0, done.stderr
             print(f"cold cache, first run: {warm:.3f} s")
             walls: list[float] = []
+            cpus: list[float] = []
             requests: list[int] = []
             for n in range(RUNS):
                 before = sb.stats["requests"]
@@ -92,7 +107,10 @@ def main() -> None:
                 assert done.stdout.startswith("https://trello.com/c/"), done.stdout
                 requests.append(sb.stats["requests"] - before)
                 walls.append(wall)
-                print(f"run {n}: {wall:.3f} s, {requests[-1]} request(s)")
+                cpus.append(CPU[-1])
+                print(
+                    f"run {n}: {wall:.3f} s wall, {cpus[-1]:.3f} s CPU, {requests[-1]} request(s)"
+                )
             names = {c.name for c in sb.world.cards.values()}
             assert all(f"Bench card {n}" in names for n in range(RUNS))
             nopyc_env = dict(env, PYTHONDONTWRITEBYTECODE="1")
@@ -110,10 +128,12 @@ def main() -> None:
         "add_wall_s": round(statistics.median(walls), 3),
         "add_wall_min_s": round(min(walls), 3),
         "add_wall_max_s": round(max(walls), 3),
+        "add_cpu_s": round(statistics.median(cpus), 3),
         "import_s": round(statistics.median(imports), 3),
         "python_s": round(statistics.median(python), 3),
         "add_wall_nopyc_s": round(statistics.median(nopyc), 3),
         "requests_per_card": max(requests),
+        "load_avg": round(load, 2),
     }
     print(json.dumps(result))
 

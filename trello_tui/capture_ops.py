@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from trello_tui.capture import CaptureContext, CardDraft
-from trello_tui.capture_assist import context_from
+from trello_tui.capture import CaptureContext, CaptureLabel, CaptureList, CaptureMember, CardDraft
 from trello_tui.sync.ops import CreateCard, MoveCard, Op
 from trello_tui.sync.state import BoardState
 from trello_tui.trello import positions
@@ -29,7 +28,16 @@ def board_context(state: BoardState, me: str | None = None) -> CaptureContext:
     if me is not None and me not in state.members:
         member = state.member_by_username(me)
         me_id = member.id if member is not None else None
-    return context_from(state.labels.values(), state.members.values(), state.open_lists(), me_id)
+    # Built here rather than with capture_assist.context_from: `trello-tui add` does not
+    # need the composer's helpers, and every import counts towards its start-up.
+    return CaptureContext(
+        labels=tuple(CaptureLabel(lb.id, lb.name, lb.color) for lb in state.labels.values()),
+        members=tuple(
+            CaptureMember(m.id, m.username, m.full_name, m.initials) for m in state.members.values()
+        ),
+        lists=tuple(CaptureList(lst.id, lst.name) for lst in state.open_lists()),
+        me=me_id,
+    )
 
 
 def target_index(state: BoardState, draft: CardDraft, list_id: str, default: int | None) -> int:
