@@ -423,7 +423,7 @@ class LiveUpdates:
         except httpx.HTTPError as exc:
             log.info("self-probe through %s failed: %s", url, type(exc).__name__)
             return False
-        return response.status_code == 200 and self.receiver.last_probe_path == path
+        return response.status_code == 200 and path in self.receiver.recent_probes
 
     def _make_source(self) -> FixedUrl | Tunnel | None:
         s = self.settings

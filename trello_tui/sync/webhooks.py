@@ -166,7 +166,8 @@ class WebhookReceiver:
         self.path_prefix = "/" + path_prefix.strip("/")
         self.stats = ReceiverStats()
         self._seen = _SeenIds(seen_capacity)
-        self.last_probe_path: str | None = None
+        #: paths of the latest GET/HEAD requests (the health check's self-probe looks here)
+        self.recent_probes: collections.deque[str] = collections.deque(maxlen=32)
         self._callbacks: dict[str, collections.deque[str]] = {}
         self._server: _QuietServer | None = None
         self._task: asyncio.Task[None] | None = None
@@ -266,7 +267,7 @@ class WebhookReceiver:
         if request.method in ("HEAD", "GET"):
             # Trello's creation check, and a tunnel's own health check.
             self.stats.probes += 1
-            self.last_probe_path = request.url.path
+            self.recent_probes.append(request.url.path)
             return PlainTextResponse("ok")
         path = request.url.path
         try:
