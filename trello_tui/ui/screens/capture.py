@@ -150,8 +150,9 @@ class Composer(ModalScreen[Composed | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="composer"):
+            name = self.list_name if len(self.list_name) <= 20 else self.list_name[:19] + "…"
             yield Static(
-                f"New card in {self.list_name} — enter: create · shift+enter: create and open",
+                f"New card in {name} · enter: create · shift+enter: and open",
                 id="composer-title",
             )
             yield Input(
