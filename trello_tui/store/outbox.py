@@ -11,7 +11,8 @@ so a committed row survives a kill or a power cut. Rows are kept in submission o
 
 A row still ``sent`` when the program starts is a write whose outcome is unknown (killed
 mid-request): the engine must reconcile it before sending it again, so a create is never
-duplicated. ``sent_at`` and ``context`` (what the engine knew before sending) help that.
+duplicated. ``sent_at`` and ``context`` (what the sender noted, such as Trello's clock
+offset) help that.
 
 When a create is confirmed, ``confirm`` deletes it, records ``temp id -> real id`` and rewrites
 the later rows that named the temporary id, all in one transaction.

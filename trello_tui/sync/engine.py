@@ -187,7 +187,9 @@ class SyncEngine(RemoteMerge):
                 continue
             if entry.state == SENT:
                 self._unknown.add(op.op_id)
-                self._sent_at[op.op_id] = entry.sent_at or entry.created_at
+                offset = (entry.context or {}).get("server_offset", 0.0)
+                sent = entry.sent_at or entry.created_at
+                self._sent_at[op.op_id] = sent + (offset if isinstance(offset, float) else 0.0)
             self._pending.append(op)
         if cached is not None:
             self.state = BoardState(cached.board)
@@ -410,8 +412,11 @@ class SyncEngine(RemoteMerge):
                     await self._confirmed(op, found)
                     return True
             self._unknown.discard(op.op_id)
-            await self.outbox.run(self.outbox.sync.mark_sent, op.op_id)
-            self._sent_at[op.op_id] = time.time()
+            # Trello's clock offset is noted too: a reconcile after a restart compares the
+            # created object's id time with our send time on Trello's clock.
+            offset = self.queue.client.server_offset
+            await self.outbox.run(self.outbox.sync.mark_sent, op.op_id, {"server_offset": offset})
+            self._sent_at[op.op_id] = time.time() + offset
             ticker = asyncio.get_running_loop().create_task(self._tick_status())
             try:
                 result = await self.queue.submit(
@@ -452,7 +457,7 @@ class SyncEngine(RemoteMerge):
         reconciler = Reconciler()
         for object_id in self._claims:
             reconciler.claim(object_id)
-        sent = self._sent_at.get(op.op_id, 0.0) + self.queue.client.server_offset
+        sent = self._sent_at.get(op.op_id, 0.0)  # on Trello's clock
         found = reconciler.find(call, candidates, sent - CLOCK_SLACK_S)
         if found is None:
             log.info("reconcile %s: not applied, sending again", op.kind)
