@@ -272,3 +272,22 @@ async def test_a_429_shows_rate_limited_and_the_write_goes_after_the_wait(
         assert sb.world.cards[card.id].name == "After the wait"
         waits = [e for e in r.of(Status) if e.state == "rate_limited"]
         assert waits and waits[0].text().startswith("rate-limited, waiting ")
+
+
+async def test_undo_of_a_write_not_sent_yet_withdraws_it(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    async with rig(sb, tmp_path, offline=False) as r:
+        state = r.engine.state
+        assert state is not None
+        card = state.cards_in(state.open_lists()[0].id)[0]
+        r.engine.set_offline(True)
+        await r.engine.submit(RenameCard(state.id, card_id=card.id, name="Second thoughts"))
+        served = sb.stats["requests"]
+        assert r.engine.undo()
+        assert state.cards[card.id].name == card.name and r.engine.status.pending == 0
+        r.engine.set_offline(False)
+        assert await r.engine.settled(5)
+        await asyncio.sleep(0.1)
+        assert sb.stats["requests"] == served  # nothing was sent, not even an inverse
+        assert sb.world.cards[card.id].name == card.name
+    assert Outbox(tmp_path / "outbox.sqlite3").count() == 0

@@ -340,11 +340,17 @@ class SyncEngine(RemoteMerge):
         await self.outbox.run(self.outbox.sync.add, op.op_id, op.board_id, op.kind, op.to_json())
 
     def undo(self) -> bool:
-        """Undo the latest write of this session (submits its inverse)."""
+        """Undo the latest write of this session.
+
+        A write not sent yet (typically while offline) is simply withdrawn; otherwise its
+        inverse is submitted as a new write.
+        """
         while self._undo:
             op = self._undo.pop()
             if op.op_id in self._failed:
                 continue
+            if self._withdraw(op):
+                return True
             inverse = op.inverse()
             if not inverse:
                 self._emit(Notice(self.board_id, "info", "Nothing to undo for that change."))
@@ -353,6 +359,23 @@ class SyncEngine(RemoteMerge):
                 self.submit(other, undoable=False)
             return True
         return False
+
+    def _withdraw(self, op: Op) -> bool:
+        """Take back the newest pending write if it has not left yet."""
+        if not self._pending or self._pending[-1] is not op or self.state is None:
+            return False
+        if op is self._in_flight or op.op_id in self._unknown or op.op_id in self._sent_at:
+            return False
+        self._pending.pop()
+        self._emit(op.rollback(self.state))
+        durable = self._durable.pop(op.op_id)
+
+        async def forget() -> None:
+            await durable  # the row is written before it is deleted (same worker thread)
+            await self.outbox.run(self.outbox.sync.discard, op.op_id)
+
+        self._durable[op.op_id] = asyncio.get_running_loop().create_task(forget())
+        return True
 
     async def retry(self, op_id: str) -> None:
         """Send a failed write again (re-applied on top of the current state)."""
@@ -391,6 +414,8 @@ class SyncEngine(RemoteMerge):
                 continue
             op = self._pending[0]
             await self._durable[op.op_id]
+            if not self._pending or self._pending[0] is not op:
+                continue  # withdrawn by an undo meanwhile
             if await self._send(op):
                 delay = self.retry_delay_s
                 continue
