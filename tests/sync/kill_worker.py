@@ -92,8 +92,12 @@ async def main(
 if __name__ == "__main__":
     import logging
 
-    logging.basicConfig(
-        level=logging.INFO if os.environ.get("KILL_WORKER_LOG") else logging.WARNING
-    )
     url, key, token, board, workdir, run, steps = sys.argv[1:8]
+    # The engine's reconcile decisions go to a log the test reads (how many creates were
+    # found already applied after a kill: each would have been a duplicate).
+    handler = logging.FileHandler(Path(workdir) / "worker.log")
+    handler.setFormatter(logging.Formatter(f"run {run} %(name)s %(message)s"))
+    engine_log = logging.getLogger("trello_tui.sync.engine")
+    engine_log.addHandler(handler)
+    engine_log.setLevel(logging.INFO)
     asyncio.run(main(url, key, token, board, Path(workdir), int(run), int(steps)))

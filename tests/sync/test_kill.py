@@ -85,13 +85,17 @@ def test_sigkill_during_syncs_and_writes(tmp_path: Path) -> None:
     elapsed = time.monotonic() - started
 
     journal = _journal(tmp_path / "journal.jsonl")
+    log = (tmp_path / "worker.log").read_text(encoding="utf-8")
+    adopted = log.count("already applied")
+    resent = log.count("not applied, sending again")
     on_server = Counter(c.name for c in sb.world.cards.values() if c.name.startswith("K-"))
     durable = [r for r in journal if r["phase"] == "durable"]
     creates = {r["name"] for r in durable if r["kind"] == "create"}
     print(
         f"{KILLS} kills in {elapsed:.1f} s; {len(durable)} durable writes "
         f"({len(creates)} creates), {sum(on_server.values())} K- cards on the server; "
-        f"{in_flight} writes were in flight at a kill"
+        f"{in_flight} writes were in flight at a kill; on restart {adopted} creates were found "
+        f"already applied (adopted, not re-sent) and {resent} were sent again"
     )
     assert creates, "the kills never let a write through"
     duplicated = {name: n for name, n in on_server.items() if n > 1}
