@@ -68,6 +68,10 @@ def first_url(text: str) -> str | None:
         ),
         ("Forwarding HTTP traffic from https://abc.serveo.net\n", "https://abc.serveo.net"),
         ("your url is: https://tidy-cat-42.loca.lt\n", "https://tidy-cat-42.loca.lt"),
+        (
+            "Forwarding \x1b[36mhttps://c0l0r.ngrok-free.app\x1b[0m -> http://localhost:8080\n",
+            "https://c0l0r.ngrok-free.app",
+        ),
         ("see https://example.com/docs/tunnels for help\nnothing else\n", None),
         ("listening on http://127.0.0.1:8080\n", None),
     ],

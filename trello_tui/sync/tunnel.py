@@ -37,6 +37,7 @@ log = logging.getLogger("trello_tui.tunnel")
 UrlListener = Callable[[str | None], None]
 
 _URL = re.compile(r"https?://[^\s|\"'<>\[\]{}()`,;]+", re.IGNORECASE)
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # colours, when a tool colours a pipe anyway
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"})
 # Hosts tunnels link to in their banners; never the tunnel itself.
 _NOT_TUNNELS = frozenset(
@@ -80,6 +81,7 @@ def find_public_url(
     line: str, local_url: str, pattern: re.Pattern[str] | None = None
 ) -> str | None:
     """The public URL announced on this line of tunnel output, if any."""
+    line = _ANSI.sub("", line)
     if pattern is not None:
         match = pattern.search(line)
         return match.group(1) if match and match.groups() else (match.group(0) if match else None)
@@ -272,7 +274,7 @@ class Tunnel:
                 continue
             if not raw:
                 return
-            line = raw.decode("utf-8", "replace").rstrip()
+            line = _ANSI.sub("", raw.decode("utf-8", "replace")).rstrip()
             self._tail.append(line)
             if self.url is None:
                 url = find_public_url(line, self.local_url, self._pattern)
@@ -297,11 +299,12 @@ class Tunnel:
         process = self._process
         if process is None or process.returncode is not None:
             return
-        _signal_group(process.pid, signal.SIGTERM)
+        _end(process, hard=False)
         try:
-            await asyncio.wait_for(process.wait(), timeout=3)
+            async with asyncio.timeout(3):
+                await process.wait()
         except TimeoutError:
-            _signal_group(process.pid, signal.SIGKILL)
+            _end(process, hard=True)
             await process.wait()
 
     def _tail_hint(self) -> str:
@@ -309,10 +312,16 @@ class Tunnel:
         return ("; last output: " + " / ".join(lines)) if lines else ""
 
 
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    """Signal the tunnel's process group (it was started in its own session), else the pid."""
-    try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, sig)
+def _end(process: asyncio.subprocess.Process, *, hard: bool) -> None:
+    """Stop the tunnel and whatever it started: on POSIX its whole process group (it has its
+    own session), elsewhere the process itself."""
+    killpg = getattr(os, "killpg", None)
+    if killpg is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            killpg(process.pid, signal.SIGKILL if hard else signal.SIGTERM)
+            return
+    with contextlib.suppress(ProcessLookupError):
+        if hard:
+            process.kill()
+        else:
+            process.terminate()
