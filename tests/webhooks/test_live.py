@@ -131,6 +131,7 @@ async def test_tunnel_killed_falls_back_to_polling_and_comes_back(tmp_path: Path
             await wait_for(lambda: rig.live.mode == "polling", within=2.0)
             fallback_s = time.monotonic() - killed
             assert "tunnel stopped" in rig.live.status.reason
+            assert rig.poller.mode == "polling" and rig.poller.interval() <= 0.5
 
             # Teammate changes while nothing can be delivered: polling must bring them all.
             for n, card_id in enumerate(cards):
@@ -147,6 +148,7 @@ async def test_tunnel_killed_falls_back_to_polling_and_comes_back(tmp_path: Path
             # The tunnel restarts (new address); the webhook is moved and live mode returns.
             await wait_for(lambda: rig.live.mode == "live", within=8.0)
             back_s = time.monotonic() - killed
+            assert rig.poller.mode == "live" and rig.poller.interval() == 3600.0  # slowed down
             assert tunnel.url is not None and tunnel.url != old_url
             hook = next(h for h in sb.world.webhooks.values() if h.id_model == rig.board_id)
             assert hook.callback_url.startswith(tunnel.url)
