@@ -123,3 +123,26 @@ def test_the_command_line(tmp_path: Path) -> None:
         timeout=60,
     )
     assert no_creds.returncode == 2 and "trello-tui auth" in no_creds.stderr
+
+
+async def test_sync_leaves_the_outbox_to_a_running_app(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    board_id = demo_board_id(sb)
+    card_id = next(iter(sb.world.boards[board_id].card_ids))
+    app_outbox = Outbox(tmp_path / "outbox.sqlite3")
+    assert app_outbox.claim_sender()  # the app is running and sending
+    op = RenameCard(board_id, card_id=card_id, name="The app sends this")
+    app_outbox.add(op.op_id, board_id, op.kind, op.to_json())
+    err = io.StringIO()
+    async with _client(sb) as client:
+        code = await sync_cli.run(
+            client,
+            [board_id],
+            False,
+            cache=Cache(tmp_path / "cache.sqlite3"),
+            outbox=Outbox(tmp_path / "outbox.sqlite3"),
+            err=err,
+        )
+    assert code == 1 and "left to the trello-tui that is running" in err.getvalue()
+    assert sb.world.cards[card_id].name != "The app sends this"
+    assert Cache(tmp_path / "cache.sqlite3").load_board(board_id) is not None

@@ -114,7 +114,11 @@ async def _sync_board(
     loaded = await engine.refresh()
     if not loaded:
         problems.append(f"could not load it ({engine.status.text()})")
-    if loaded and not await engine.settled(DRAIN_LIMIT_S):
+    sender = await outbox.run(outbox.sync.claim_sender)
+    if loaded and not sender and engine.status.pending:
+        # The app (or another sync) is sending this outbox: it will deliver these writes.
+        problems.append(f"{engine.status.pending} writes left to the trello-tui that is running")
+    elif loaded and not await engine.settled(DRAIN_LIMIT_S):
         problems.append(f"{engine.status.pending} writes still pending")
     elif not loaded and engine.status.pending:
         problems.append(f"{engine.status.pending} writes kept for the next sync")
