@@ -88,3 +88,9 @@ async def test_live_follows_the_open_board(tmp_path: Path) -> None:
             await mate.aclose()
         assert link.mode == "polling"
         assert "live" in heard and heard[-1] == "polling"
+
+
+def test_without_the_app_secret_it_stays_polling_and_says_why() -> None:
+    link = LiveLink(None, FAST)
+    assert link.mode == "polling"
+    assert "TRELLO_API_SECRET" in link.status.reason

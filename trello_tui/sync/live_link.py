@@ -22,11 +22,16 @@ from trello_tui.sync.live import (
 )
 from trello_tui.trello.client import TrelloClient
 
+NO_SECRET = (
+    "live updates need the app secret to check Trello's signatures:"
+    " set TRELLO_API_SECRET or run `trello-tui auth`"
+)
+
 
 class LiveLink:
     """One LiveUpdates for the app's lifetime, following the board on screen."""
 
-    def __init__(self, secret: str, settings: LiveSettings) -> None:
+    def __init__(self, secret: str | None, settings: LiveSettings) -> None:
         self._secret = secret
         self.settings = settings
         self.live: LiveUpdates | None = None
@@ -46,6 +51,8 @@ class LiveLink:
     def show(self, client: TrelloClient, engine: SyncEngine, poller: PollControl) -> None:
         """The app opened ``engine``'s board and made ``poller`` for it."""
         self._engine = engine
+        if not self._secret:
+            return  # nothing can be verified without it: stay polling, and say why (status)
         if self.live is None:
             self.live = LiveUpdates(
                 client, self._secret, self.settings, merge_into(self._engine_for), poller
@@ -64,6 +71,8 @@ class LiveLink:
 
     @property
     def status(self) -> LiveStatus:
+        if not self._secret:
+            return LiveStatus("polling", NO_SECRET)
         return self.live.status if self.live is not None else LiveStatus("polling", "not started")
 
     @property

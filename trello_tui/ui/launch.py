@@ -65,17 +65,17 @@ def _live_link(secret: str, tunnel_command: tuple[str, ...]) -> Any:
 
 
 def _configured_live_link() -> Any:
-    """Live updates when ``[webhooks]`` is configured and the app secret is known, else None."""
+    """Live updates when ``[webhooks]`` is configured, else None."""
     from trello_tui.config import load_settings
     from trello_tui.config_files import load_credentials
     from trello_tui.sync.live import LiveSettings
     from trello_tui.sync.live_link import LiveLink
 
     webhooks = load_settings().settings.webhooks
-    secret = load_credentials().api_secret
-    if not webhooks.enabled or not secret:
+    if not webhooks.enabled:
         return None
-    return LiveLink(secret, LiveSettings.from_config(webhooks))
+    # Without the secret it stays in polling mode and its status says why.
+    return LiveLink(load_credentials().api_secret, LiveSettings.from_config(webhooks))
 
 
 def run_demo(args: argparse.Namespace) -> int:
