@@ -90,13 +90,16 @@ async def test_shift_enter_creates_and_opens_the_card(tmp_path: Path) -> None:
         assert isinstance(composer, Composer)
         assert composer.input.value == "Look at me ^Review ^top"
         await pilot.press("shift+enter")
-        assert isinstance(app.screen, CardScreen)
-        await settle(app, pilot)
-        (card,) = [c for c in sb.world.cards.values() if c.name == "Look at me"]
         review = screen.view.columns[3]
-        assert world_order(sb, review.list_id)[0] == card.id
+        assert app.state is not None
+        assert app.state.cards[review.ids[0]].name == "Look at me"  # on the board at once
+        await settle(app, pilot)
         await pilot.pause()
-        assert app.screen.card_id == card.id  # follows the real id once Trello answered
+        (card,) = [c for c in sb.world.cards.values() if c.name == "Look at me"]
+        assert world_order(sb, review.list_id)[0] == card.id
+        # Opened under the id Trello gave it.
+        assert isinstance(app.screen, CardScreen)
+        assert app.screen.card_id == card.id
 
 
 async def test_a_bad_token_keeps_the_composer_open_and_creates_nothing(tmp_path: Path) -> None:

@@ -74,6 +74,12 @@ class TrelloApp(App[None]):
             self.show_board_picker()
         self.set_interval(1.0, self.refresh_status)
 
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = True) -> str:
+        """An SVG of the screen, always with equal-style segments merged: how Textual splits
+        segments depends on which regions were repainted last, and screenshots (and the
+        snapshot tests) must depend only on what is shown."""
+        return super().export_screenshot(title=title, simplify=True)
+
     async def on_unmount(self) -> None:
         await self.backend.aclose()
 
@@ -107,7 +113,12 @@ class TrelloApp(App[None]):
         try:
             engine = await self.backend.open_engine(board_id, self._engine_event)
         except Exception as exc:  # no network, bad credentials: keep the cached board
-            self.notify(f"Couldn't reach Trello: {exc}", severity="warning")
+            from trello_tui.trello.errors import AuthError
+
+            if isinstance(exc, AuthError):  # say what to do, not a bare 401
+                self.notify(exc.user_message, title="Trello refused", severity="error")
+            else:
+                self.notify(f"Couldn't reach Trello: {exc}", severity="warning")
             return
         if engine.state is not None:
             self.show_board(engine.state)
@@ -160,16 +171,19 @@ class TrelloApp(App[None]):
                 if callable(apply):
                     apply(change)
 
-    def refresh_status(self) -> None:
+    def sync_text(self) -> tuple[str, str]:
+        """(status text, level) from the engine's status; "offline (cached)" without one."""
         engine = self.backend.engine
         if engine is None:
-            text, level = ("offline (cached)" if self.state else ""), "warning"
-        else:
-            status = engine.status
-            text = status.text(self.clock().timestamp())
-            level = status_level(status.state, status.failed)
-            if self.backend.live is not None:
-                text = f"{text} · {self.backend.live.mode}"  # live (webhooks) or polling
+            return ("offline (cached)" if self.state else ""), "warning"
+        status = engine.status
+        text = status.text(self.clock().timestamp())
+        if self.backend.live is not None:
+            text = f"{text} · {self.backend.live.mode}"  # live (webhooks) or polling
+        return text, status_level(status.state, status.failed)
+
+    def refresh_status(self) -> None:
+        text, level = self.sync_text()
         for screen in self.screen_stack:
             if isinstance(screen, BoardScreen) and screen.is_mounted:
                 screen.status.sync_text = text

@@ -153,6 +153,17 @@ def _stored_client_factory() -> Callable[[], Any] | None:
     return build
 
 
+def _signed_in_member() -> str | None:
+    """The username `trello-tui auth` verified for the token in use (state.toml), if any."""
+    from trello_tui.config import load_credentials, load_state
+    from trello_tui.setup.verify import remembered
+
+    token = load_credentials().token
+    known = remembered(load_state().extra, token) if token else None
+    member = known.get("member") if known else None
+    return member if isinstance(member, str) else None
+
+
 def run_tui(args: argparse.Namespace) -> int:
     from trello_tui.ui.app import TrelloApp
 
@@ -163,7 +174,8 @@ def run_tui(args: argparse.Namespace) -> int:
             return status
         factory = _stored_client_factory()
     cache = Cache(paths.cache_db())
-    backend = Backend(factory, cache, me=os.environ.get("TRELLO_USERNAME"))
+    me = os.environ.get("TRELLO_USERNAME") or _signed_in_member()
+    backend = Backend(factory, cache, me=me)
     if factory is not None:
         backend.live = _configured_live_link()
     board_key = args.board or cache.meta("last_board")

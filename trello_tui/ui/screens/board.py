@@ -56,6 +56,7 @@ class BoardScreen(Screen[None]):
         if self.initial_focus is None or not self.view.focus_card(self.initial_focus):
             self.view.focus_column(0, 0)
         self.status.board_name = self.state.board.name
+        self.status.sync_text, self.status.sync_level = self.tapp.sync_text()
 
     def face_context(self) -> FaceContext:
         return FaceContext(

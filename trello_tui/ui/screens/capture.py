@@ -35,7 +35,8 @@ from textual.widgets.option_list import Option
 from trello_tui.capture import CaptureContext, parse_capture
 from trello_tui.capture_assist import Candidate, CapturePreview, Completions, completions, preview
 from trello_tui.capture_ops import board_context, create_ops, created
-from trello_tui.sync.events import IdsReplaced
+from trello_tui.sync.events import IdsReplaced, Notice, Status
+from trello_tui.sync.ops import CreateCard
 from trello_tui.sync.state import BoardState
 from trello_tui.ui.widgets.palette import label_style
 
@@ -314,12 +315,54 @@ def create(
         return
     screen.call_after_refresh(screen.view.focus_card, card_id)
     if result.open:
-        screen.open_card(card_id)
-        follow_real_id(screen, card_id)
+        open_when_created(screen, created(ops))
+
+
+def open_when_created(screen: BoardScreen, op: CreateCard, wait_s: float = 2.0) -> None:
+    """Open the new card once Trello has given it its id (about one round trip).
+
+    The card is on the board at once; its detail screen waits for the real id because the
+    temporary one disappears when Trello answers. Offline, or when the answer is slow, it
+    opens under the temporary id and follows the real one when it comes.
+    """
+    engine = screen.tapp.backend.engine
+    temp = op.card_id
+    if engine is None or engine.offline:
+        screen.open_card(temp)
+        follow_real_id(screen, temp)
+        return
+    done = False
+
+    def open_(card_id: str) -> None:
+        nonlocal done
+        if done:
+            return
+        finish()
+        if card_id in screen.state.cards:
+            screen.open_card(card_id)
+            if card_id == temp:
+                follow_real_id(screen, temp)
+
+    def seen(event: object) -> None:
+        if isinstance(event, IdsReplaced) and temp in event.mapping:
+            screen.app.call_later(open_, event.mapping[temp])
+        elif isinstance(event, Notice) and event.op_id == op.op_id:
+            finish()  # refused: the card is gone again and the notice says why
+        elif isinstance(event, Status) and event.state == "offline":
+            screen.app.call_later(open_, temp)
+
+    def finish() -> None:
+        nonlocal done
+        done = True
+        stop()
+        timer.stop()
+
+    stop = engine.subscribe(seen)
+    timer = screen.set_timer(wait_s, lambda: open_(temp))
 
 
 def follow_real_id(screen: BoardScreen, temp_id: str) -> None:
-    """Once Trello answers, point the opened card screen at the card's real id."""
+    """Point the card screen opened under a temporary id at the real one once it exists."""
     engine = screen.tapp.backend.engine
     if engine is None:
         return
@@ -329,14 +372,12 @@ def follow_real_id(screen: BoardScreen, temp_id: str) -> None:
             return
         stop()
         real = event.mapping[temp_id]
-        screen.app.call_later(retarget, real)
-
-    def retarget(real: str) -> None:
+        # At once, not later: the card screen must never look up the vanished temporary id.
         for other in screen.app.screen_stack:
             if getattr(other, "card_id", None) == temp_id:
                 other.card_id = real  # type: ignore[attr-defined]
                 fill = getattr(other, "fill", None)
                 if callable(fill) and real in screen.state.cards:
-                    fill()
+                    screen.app.call_later(fill)
 
     stop = engine.subscribe(replaced)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -22,26 +21,36 @@ def key_text(keys: str) -> str:
     return "  ".join(format_key(key.strip()) for key in keys.split(",") if key.strip())
 
 
-def help_table(keymap: Mapping[str, str], width: int = 2) -> Table:
-    """The keys, grouped as in COMMANDS, in ``width`` side-by-side groups."""
+KEY_WIDTH = 14
+
+
+def help_columns(keymap: Mapping[str, str], count: int = 2) -> list[Text]:
+    """The keys, grouped as in COMMANDS, dealt into ``count`` columns of whole groups.
+
+    Plain Text with fixed key widths (not an auto-sized table) so the screen looks the same
+    at every size and in every run.
+    """
     groups: dict[str, list[Command]] = {}
     for command in COMMANDS:
         groups.setdefault(command.group, []).append(command)
-    grid = Table.grid(padding=(0, 4))
-    for _ in range(width):
-        grid.add_column()
-    cells: list[Table] = []
+    blocks: list[Text] = []
     for name, commands in groups.items():
-        table = Table(title=name, title_justify="left", box=None, show_header=False)
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        block = Text(f"{name}\n", style="bold underline")
         for command in commands:
             keys = keymap.get(command.id, command.keys)
-            table.add_row(key_text(keys) if keys else Text("palette", style="dim"), command.palette)
-        cells.append(table)
-    for start in range(0, len(cells), width):
-        grid.add_row(*cells[start : start + width])
-    return grid
+            shown = key_text(keys) if keys else "palette"
+            block.append(f"{shown:<{KEY_WIDTH}}", style="bold" if keys else "dim")
+            block.append(f"{command.palette}\n")
+        blocks.append(block)
+    total = sum(len(b.plain.splitlines()) for b in blocks)
+    columns = [Text() for _ in range(count)]
+    used = 0
+    for block in blocks:
+        index = min(count - 1, used * count // max(1, total))
+        columns[index].append_text(block)
+        columns[index].append("\n")
+        used += len(block.plain.splitlines())
+    return columns
 
 
 class HelpScreen(ModalScreen[None]):
@@ -57,8 +66,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="help"):
-            yield Static("[b]Keys[/]  (change any of them under [keymap] in config.toml, by id)")
-            yield Static(help_table(self.keymap))
+            yield Static("[b]Keys[/]  (change any of them under \\[keymap] in config.toml, by id)")
+            with Horizontal(classes="help-columns"):
+                for column in help_columns(self.keymap):
+                    yield Static(column, classes="help-column")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -55,6 +55,8 @@ class Picker(ModalScreen[str | None]):
             yield OptionList(id="picker-options")
 
     def on_mount(self) -> None:
+        # A blinking cursor makes headless renders (screenshots, snapshots) depend on timing.
+        self.query_one(Input).cursor_blink = not self.app.is_headless
         self._fill("")
 
     def _fill(self, text: str) -> None:
@@ -132,6 +134,9 @@ class FilterPrompt(ModalScreen[CardQuery | None]):
                 placeholder="words #label @member due:overdue|soon|week|none|complete",
                 id="filter-input",
             )
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = not self.app.is_headless
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:

@@ -91,6 +91,8 @@ class BoardView(Vertical):
         focused = self.screen.focused
         if isinstance(focused, CardColumn):
             self._last_focused = focused
+            for column in self.columns:
+                column.set_active(column is focused)
             box = focused.parent if isinstance(focused.parent, ListBox) else focused
             self.query_one(Columns).scroll_to_widget(box, animate=False)
 

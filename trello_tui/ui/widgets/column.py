@@ -107,6 +107,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self._layouts: dict[str, tuple[Card, list[Line]]] = {}
         self._painted: dict[str, list[Strip]] = {}
         self._drag: str | None = None
+        self.active = False
 
     # -- data -------------------------------------------------------------------------------
 
@@ -151,8 +152,12 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self._relayout()
 
     def _layout_of(self, card_id: str, ctx: FaceContext | None = None) -> list[Line]:
-        card = self.state.cards[card_id]
+        card = self.state.cards.get(card_id)
         cached = self._layouts.get(card_id)
+        if card is None:
+            # Gone from the state (a created card's temporary id swapped for Trello's, a
+            # remote delete) before this column hears of it: keep its last face until then.
+            return cached[1] if cached is not None else []
         if cached is not None and cached[0] is card:
             return cached[1]
         lines = layout_card(card, ctx or self.context(), self._text_width)
@@ -160,8 +165,13 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self._painted.pop(card_id, None)
         return lines
 
+    def _card_width(self) -> int:
+        """Cells a card spans: the widget minus the scrollbar's column, which is always
+        reserved, so a scrollbar appearing never changes the layout (or a screenshot)."""
+        return self.size.width - self.styles.scrollbar_size_vertical
+
     def _relayout(self) -> None:
-        width = self.scrollable_content_region.width
+        width = self._card_width()
         if width <= 0:
             return
         text_width = max(1, width - PADDING)
@@ -189,11 +199,17 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()
 
-    def on_focus(self) -> None:
-        self.refresh()
+    def set_active(self, active: bool) -> None:
+        """Whether this is the board's current column (its cursor card is highlighted).
 
-    def on_blur(self) -> None:
-        self.refresh()
+        Kept apart from focus on purpose: a dialog taking focus must not repaint the board
+        behind it (and screenshots must not depend on when that repaint happens).
+        """
+        if active != self.active:
+            self.active = active
+            if self.ids and self._heights:
+                top, height = self.card_region(self.cursor)
+                self.refresh_lines(top, height)
 
     def _style(self, key: str) -> Style:
         return self.get_component_rich_style(f"card-face--{key}", partial=True)
@@ -209,7 +225,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         return painted
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._card_width()
         line = self.scroll_offset.y + y
         index = bisect.bisect_right(self._offsets, line) - 1
         if not self.ids:
@@ -226,10 +242,13 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         if row >= len(strips):
             return Strip.blank(width, self.rich_style)
         if index == self.cursor:
-            key = "card-face--cursor" if self.has_focus else "card-face--cursor-blur"
+            key = "card-face--cursor" if self.active else "card-face--cursor-blur"
         else:
             key = "card-face--card"
-        return strips[row].apply_style(self.get_component_rich_style(key))
+        strip = strips[row].apply_style(self.get_component_rich_style(key))
+        # simplify(): equal styles merged into one segment the same way on every paint, so
+        # an exported screenshot does not depend on which lines were repainted when.
+        return strip.adjust_cell_length(width, self.rich_style).simplify()
 
     # -- cursor -----------------------------------------------------------------------------
 

@@ -1,0 +1,137 @@
+"""Render the main screens on the demo data into screenshots/ (SVG, and PNG when possible).
+
+    uv run python -m trello_tui.ui.screenshots [OUT_DIR]
+
+The demo world is built by the sandbox's ``demo`` seed with its clock pinned to ``DEMO_NOW``
+(the seed dates cards relative to "now"), loaded through the real client over an in-process
+transport, and shown with the app's clock pinned to the same instant — so every run, and the
+snapshot tests that share ``demo_board``, draw exactly the same pictures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from unittest import mock
+
+from trello_tui.sync.state import BoardState
+from trello_tui.trello.models import Board
+
+DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+SIZE = (160, 45)
+DEMO_BOARD = "Product Roadmap"
+
+
+def demo_board() -> Board:
+    """The demo seed's roadmap board, as the client parses it, dated around DEMO_NOW."""
+    import httpx
+
+    from trello_tui.sandbox import Sandbox
+    from trello_tui.trello.auth import Credentials
+    from trello_tui.trello.client import TrelloClient
+
+    # The seed reads time.time() for its due dates; pin it so the data is the same every run.
+    with mock.patch("time.time", return_value=DEMO_NOW.timestamp()):
+        sandbox = Sandbox.create(seed="demo")
+    board_id = next(b.id for b in sandbox.world.boards.values() if b.name == DEMO_BOARD)
+
+    async def load() -> Board:
+        creds = sandbox.credentials
+        transport = httpx.ASGITransport(app=sandbox.app)
+        async with TrelloClient(
+            Credentials(key=creds.key, token=creds.token), sandbox.base_url, transport=transport
+        ) as client:
+            return await client.load_board(board_id)
+
+    return asyncio.run(load())
+
+
+def demo_app(board: Board | None = None) -> object:
+    """The app on the demo board (no network), clock pinned to DEMO_NOW."""
+    from trello_tui.ui.app import TrelloApp
+
+    return TrelloApp(state=BoardState(board or demo_board()), clock=lambda: DEMO_NOW, me="alex")
+
+
+Step = Callable[[object], Awaitable[None]]
+
+
+async def _board(pilot: object) -> None:
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def _card(pilot: object) -> None:
+    await pilot.press("j", "j", "enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]  # comments
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def _move_picker(pilot: object) -> None:
+    await pilot.press("M")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def _help(pilot: object) -> None:
+    await pilot.press("question_mark")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def _filtered(pilot: object) -> None:
+    await pilot.press("f", *"#bug", "enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+#: name -> the keys that lead there from the freshly opened board
+SCREENS: dict[str, Step] = {
+    "board": _board,
+    "card": _card,
+    "move-picker": _move_picker,
+    "help": _help,
+    "filtered": _filtered,
+}
+
+
+async def _shoot(board: Board, name: str, step: Step, out: Path) -> Path:
+    from trello_tui.ui.app import TrelloApp
+
+    app = demo_app(board)
+    assert isinstance(app, TrelloApp)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await step(pilot)
+        await pilot.pause()
+        path = out / f"{name}.svg"
+        path.write_text(app.export_screenshot(title=f"trello-tui — {name}"), encoding="utf-8")
+    return path
+
+
+def to_png(svg: Path) -> Path | None:
+    """PNG beside the SVG with ImageMagick when it is installed (it is optional)."""
+    convert = shutil.which("magick") or shutil.which("convert")
+    if convert is None:
+        return None
+    png = svg.with_suffix(".png")
+    result = subprocess.run([convert, str(svg), str(png)], capture_output=True, check=False)
+    return png if result.returncode == 0 and png.exists() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0]) if args else Path(__file__).resolve().parents[2] / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    board = demo_board()
+    for name, step in SCREENS.items():
+        svg = asyncio.run(_shoot(board, name, step, out))
+        png = to_png(svg)
+        print(f"{svg}" + (f"  {png}" if png else "  (no PNG: ImageMagick not found)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
