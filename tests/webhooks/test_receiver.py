@@ -251,6 +251,7 @@ async def test_configured_host_and_port_are_used() -> None:
         assert receiver.port == free
         assert receiver._socket is not None
         assert receiver._socket.getsockname()[0] == "0.0.0.0"
+        assert receiver.local_url == f"http://127.0.0.1:{free}"  # what a tunnel should use
         other = _non_loopback_ipv4() or "127.0.0.1"
         async with httpx.AsyncClient() as client:
             assert (await client.head(f"http://{other}:{free}/")).status_code == 200

@@ -193,7 +193,9 @@ class WebhookReceiver:
         """Where the tunnel should forward to, e.g. ``http://127.0.0.1:53127``."""
         if self.port is None:
             raise RuntimeError("the receiver is not started")
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        # Bound to every interface: the tunnel still reaches it best over loopback.
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
 
     def path_for(self, model_id: str) -> str:
@@ -260,6 +262,7 @@ class WebhookReceiver:
             self._server = None
             if self._socket is not None:
                 self._socket.close()
+                self._socket = None
 
     # -- the endpoint ------------------------------------------------------------------
 
