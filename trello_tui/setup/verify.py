@@ -83,13 +83,28 @@ def identity_from(member: Member, token: Token) -> Identity:
     )
 
 
-async def read_only_reason(client: Any) -> str | None:
-    """Why the app must not write with the client's token (``GET /1/tokens/{token}``), or
-    None when it may. When Trello cannot be asked, None: a refused write still says why."""
+async def check_access(client: Any) -> tuple[str | None, str | None]:
+    """(why the app must not write, why Trello refuses the credentials), each None when all
+    is well. One ``GET /1/tokens/{token}``; when Trello cannot be reached, (None, None): the
+    status line says offline, and a refused write still says why."""
     try:
         token: Token = await client.token_info()
+    except AuthError as error:
+        from trello_tui.config_files import load_state
+
+        known = remembered(load_state().extra, client.credentials.token)
+        return None, str(explain(error, base_url=client.base_url, known=known))
     except TrelloError:
-        return None
+        return None, None
+    return _read_only(token), None
+
+
+async def read_only_reason(client: Any) -> str | None:
+    """Why the app must not write with the client's token, or None when it may."""
+    return (await check_access(client))[0]
+
+
+def _read_only(token: Token) -> str | None:
     if token.can_write("Board"):
         return None
     names = [n for n, ok in (("read", any(p.read for p in token.permissions)),) if ok]

@@ -122,6 +122,8 @@ class TrelloApp(App[None]):
             return
         if engine.state is not None:
             self.show_board(engine.state)
+        if self.backend.refused:  # e.g. a revoked or expired token: say what to do
+            self.notify(self.backend.refused, title="Trello refused", severity="error")
         if self.backend.read_only:
             self.notify(self.backend.read_only, title="Read-only", severity="warning")
 

@@ -65,6 +65,8 @@ class Backend:
         self.live: LiveLink | None = None
         #: why writes are refused locally (a token without the write scope), or None
         self.read_only: str | None = None
+        #: why Trello refuses the credentials (revoked, expired …) with the fix, or None
+        self.refused: str | None = None
         self._access_checked = False
 
     @property
@@ -135,7 +137,7 @@ class Backend:
 
     async def open_engine(self, board_id: str, listener: Callable[[Event], None]) -> SyncEngine:
         """Start the engine for a board (closing the previous one); events go to ``listener``."""
-        from trello_tui.setup.verify import read_only_reason
+        from trello_tui.setup.verify import check_access
         from trello_tui.store.cache import AsyncCache
         from trello_tui.store.outbox import AsyncOutbox, Outbox
         from trello_tui.sync.engine import SyncEngine
@@ -155,12 +157,13 @@ class Backend:
         engine = SyncEngine(self.queue, AsyncCache(self.cache), AsyncOutbox(self.outbox), board_id)
         engine.subscribe(listener)
         self.engine = engine
-        access = None if self._access_checked else asyncio.ensure_future(read_only_reason(client))
+        access = None if self._access_checked else asyncio.ensure_future(check_access(client))
         try:
             await engine.start()
         finally:
             if access is not None:  # asked beside the board load: costs no extra wait
-                self.read_only, self._access_checked = await access, True
+                self.read_only, self.refused = await access
+                self._access_checked = True
         if self.poll:
             self.poller = Poller(self.queue, [engine])
             self._poll_task = asyncio.get_running_loop().create_task(self.poller.run())
