@@ -46,7 +46,7 @@ from trello_tui.sync.ops import CreateCard
 from trello_tui.sync.state import BoardState
 from trello_tui.trello import calls
 from trello_tui.trello.client import TrelloClient
-from trello_tui.trello.errors import TrelloError
+from trello_tui.trello.errors import NotFound, TrelloError
 from trello_tui.trello.models import Board, Card, format_date
 from trello_tui.trello.queue import Priority, RequestQueue
 
@@ -55,6 +55,7 @@ EXIT_NOT_CREATED: Final = 1
 EXIT_SETUP: Final = 2
 #: give up waiting (the cards stay queued) after this long without a single confirmation
 STALL_S: Final = 30.0
+_BOARD_ID: Final = re.compile(r"[0-9a-f]{24}")
 _ME: Final = re.compile(r"(?:^|\s)@\{?me\}?(?=\s|$)", re.IGNORECASE)
 
 Status = Literal["created", "queued", "failed"]
@@ -155,6 +156,8 @@ class Capture:
         found = await self.cache.find_board(key)
         if found is not None:
             return found
+        if _BOARD_ID.fullmatch(key):
+            return key  # an id needs no listing: loading the board will tell if it exists
         boards = await self.cache.my_boards()
         ids = match_boards(key, boards)
         if len(ids) != 1:
@@ -183,6 +186,8 @@ class Capture:
             return
         try:
             board = await self.queue.submit(calls.load_board(board_id), priority=Priority.CAPTURE)
+        except NotFound:
+            raise CaptureFailure(f"no board with the id {board_id!r}") from None
         except TrelloError as error:
             raise CaptureFailure(
                 "this board is not in the offline cache yet and Trello can't be reached "

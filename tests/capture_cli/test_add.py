@@ -143,3 +143,17 @@ def test_add_never_loads_textual(cli: Cli) -> None:
     assert done.returncode == 0, done.stderr
     assert "textual loaded: False exit: 0" in done.stdout
     assert named(cli.sb, "No Textual here")
+
+
+def test_a_cold_cache_loads_the_board_once(cli: Cli) -> None:
+    sb = cli.sb
+    by_id = board(sb).id
+    before = requests(sb)
+    done = cli.add("Cold by id", "--board", by_id)
+    assert done.returncode == 0, done.stderr
+    assert requests(sb) - before == 2  # the board, then the card
+    assert named(sb, "Cold by id")
+
+    missing = cli.add("Nowhere", "--board", "0123456789abcdef01234567")
+    assert missing.returncode == 1
+    assert "no board with the id '0123456789abcdef01234567'" in missing.stderr
