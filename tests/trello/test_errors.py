@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 
@@ -27,9 +28,12 @@ SECRET = "s3cr3t" * 8
 
 
 @pytest.fixture(autouse=True)
-def _secrets() -> None:
+def _secrets() -> Iterator[None]:
+    saved = redaction.registered()
     redaction.forget_all()
     redaction.register([KEY, TOKEN, SECRET])
+    yield
+    redaction.restore(saved)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from tests.trello.fake_trello import LIST_A, LIST_B, FakeTrello
 from trello_tui.trello import calls, writes
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient
-from trello_tui.trello.errors import NotFound, RequestCancelled, Unavailable
+from trello_tui.trello.errors import NotFound, RequestCancelled, TrelloError, Unavailable
 from trello_tui.trello.limiter import RateLimiter
 from trello_tui.trello.models import Card
 from trello_tui.trello.queue import Priority, RequestQueue
@@ -206,3 +206,80 @@ async def test_factory_is_built_at_send_time() -> None:
     card = await queue.submit(factory, priority=Priority.INTERACTIVE)  # type: ignore[arg-type]
     await close(client, queue)
     assert built == [1.0] and card.pos == 42.0
+
+
+async def test_coalesced_get_moves_up_to_the_more_urgent_priority() -> None:
+    fake = FakeTrello()
+    ids = await seed_cards(fake, 3)
+    fake.seen.clear()
+    fake.token_max, fake.interval_ms = 1, 200
+    client, queue = make(fake, limit=1, window=0.2, batching=False)
+    first = asyncio.create_task(queue.submit(calls.card(ids[0]), priority=Priority.SYNC))
+    other = asyncio.create_task(queue.submit(calls.card(ids[1]), priority=Priority.SYNC))
+    late = asyncio.create_task(queue.submit(calls.card(ids[2]), priority=Priority.BACKGROUND))
+    await asyncio.sleep(0.01)
+    # The same GET as `late`, asked for by the user: it now goes before `other`.
+    urgent = await queue.submit(calls.card(ids[2]), priority=Priority.INTERACTIVE)
+    await asyncio.gather(first, other, late)
+    await close(client, queue)
+    paths = [s.path for s in fake.seen]
+    assert urgent.id == ids[2] and paths.count(f"/1/cards/{ids[2]}") == 1
+    assert paths.index(f"/1/cards/{ids[2]}") < paths.index(f"/1/cards/{ids[1]}")
+
+
+async def test_a_full_members_window_does_not_hold_up_other_routes() -> None:
+    fake = FakeTrello()
+    ids = await seed_cards(fake, 1)
+    client, queue = make(fake)
+    members_window = client.limiter.windows["member"]
+    for _ in range(100):  # the members window (100 / 900 s) is used up, the others are not
+        members_window.record(client.limiter.now())
+    members = asyncio.create_task(queue.submit(calls.me(), priority=Priority.INTERACTIVE))
+    card = await asyncio.wait_for(queue.submit(calls.card(ids[0])), timeout=2)
+    assert card.id == ids[0] and not members.done()
+    await close(client, queue)
+    with pytest.raises(RequestCancelled):
+        await members
+
+
+async def test_a_broken_factory_fails_only_its_caller() -> None:
+    fake = FakeTrello()
+    ids = await seed_cards(fake, 1)
+    client, queue = make(fake)
+
+    def broken() -> object:
+        raise RuntimeError("bug")
+
+    with pytest.raises(TrelloError):
+        await queue.submit(broken)  # type: ignore[arg-type]
+    assert (await queue.submit(calls.card(ids[0]))).id == ids[0]
+    await close(client, queue)
+
+
+async def test_cancel_never_touches_a_sent_write() -> None:
+    fake = FakeTrello()
+    ids = await seed_cards(fake, 1)
+    fake.latency_s = 0.2
+    client, queue = make(fake)
+    write = asyncio.create_task(
+        queue.submit(writes.update_card(ids[0], name="sent"), priority=Priority.SYNC, tag="b")
+    )
+    await asyncio.sleep(0.05)  # on the wire now
+    assert queue.cancel("b") == 0
+    assert (await write).name == "sent"
+    await close(client, queue)
+
+
+async def test_close_rejects_waiting_requests() -> None:
+    fake = FakeTrello()
+    fake.token_max, fake.interval_ms = 1, 5000
+    client, queue = make(fake, limit=1, window=5.0)
+    first = await queue.submit(calls.me())
+    waiting = asyncio.create_task(queue.submit(calls.my_boards()))
+    await asyncio.sleep(0.01)
+    await close(client, queue)
+    assert first.username == "me"
+    with pytest.raises(RequestCancelled):
+        await waiting
+    with pytest.raises(RequestCancelled):
+        await queue.submit(calls.me())

@@ -44,6 +44,19 @@ def forget_all() -> None:
         _secrets.clear()
 
 
+def registered() -> frozenset[str]:
+    """The secrets registered so far (tests save and restore them)."""
+    with _lock:
+        return frozenset(_secrets)
+
+
+def restore(values: Iterable[str]) -> None:
+    """Make ``values`` the registered secrets again (the counterpart of ``registered``)."""
+    with _lock:
+        _secrets.clear()
+        _secrets.update(values)
+
+
 def redact(text: str, extra: Iterable[str | None] = ()) -> str:
     """``text`` with every registered (and every ``extra``) secret replaced by ``***``."""
     with _lock:
