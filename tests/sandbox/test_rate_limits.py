@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 
@@ -20,11 +21,12 @@ def client(sb: Sandbox) -> httpx.AsyncClient:
 
 
 async def test_150_requests_give_100_ok_then_50_429_then_recover() -> None:
-    window = 1.5
+    window = 3.0
     sb = Sandbox.create("demo", SandboxConfig(window_s=window))
     auth = {"key": sb.credentials.key, "token": sb.credentials.token}
     board = next(iter(sb.world.boards))
     async with client(sb) as api:
+        started = time.monotonic()
         answers = [
             await api.get(f"/boards/{board}", params={**auth, "fields": "name"}) for _ in range(150)
         ]
@@ -34,7 +36,7 @@ async def test_150_requests_give_100_ok_then_50_429_then_recover() -> None:
         for r in answers:
             assert all(h in r.headers for h in HEADERS)
         assert answers[0].headers["x-rate-limit-api-token-remaining"] == "99"
-        assert answers[0].headers["x-rate-limit-api-token-interval-ms"] == "1500"
+        assert answers[0].headers["x-rate-limit-api-token-interval-ms"] == "3000"
         refused = answers[-1]
         assert refused.json() == {
             "error": "API_TOKEN_LIMIT_EXCEEDED",
@@ -42,9 +44,9 @@ async def test_150_requests_give_100_ok_then_50_429_then_recover() -> None:
         }
         assert refused.headers["content-type"].startswith("application/json")
         assert refused.headers["x-rate-limit-api-token-remaining"] == "0"
-        assert 1 <= int(refused.headers["retry-after"]) <= 2
+        assert 1 <= int(refused.headers["retry-after"]) <= 3
         assert sb.stats["tokens"]["alex"] == {"requests": 150, "429": 50}
-        await asyncio.sleep(window + 0.1)
+        await asyncio.sleep(max(0.0, started + window + 0.1 - time.monotonic()))
         again = await api.get(f"/boards/{board}", params={**auth, "fields": "name"})
         assert again.status_code == 200
         assert again.headers["x-rate-limit-api-token-remaining"] == "99"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,24 +61,22 @@ async def test_demo_has_due_dates_of_every_kind_and_markdown() -> None:
     assert any(c["badges"]["checkItemsChecked"] for c in board["cards"])
 
 
-def test_cards_seed_is_fast_and_spread() -> None:
-    start = time.perf_counter()
+def test_cards_seed_is_spread_over_lists() -> None:
+    # its speed is measured by benchmarks/sandbox.py (timings do not belong in tests)
     sb = Sandbox.create("cards:5000")
-    assert time.perf_counter() - start < 2.0
     board = next(iter(sb.world.boards.values()))
     assert len(board.card_ids) == 5000
     per_list = [len(sb.world.lists[i].card_ids) for i in board.list_ids]
     assert len(per_list) == 5 and max(per_list) == 1000
 
 
-async def test_big_board_loads_in_one_request_quickly() -> None:
+async def test_big_board_loads_in_one_request() -> None:
+    # the load time is measured by benchmarks/sandbox.py
     sb = Sandbox.create("cards:5000")
     board_id = next(iter(sb.world.boards))
-    await load(sb, board_id)
-    start = time.perf_counter()
     board = await load(sb, board_id)
-    assert len(board["cards"]) == 5000
-    assert time.perf_counter() - start < 1.0
+    assert len(board["cards"]) == 5000 and len(board["lists"]) == 5
+    assert sum(len(c["idLabels"]) for c in board["cards"]) > 3000
 
 
 @pytest.mark.parametrize("seed", ["cards:x", "cards:5001", "nowhere.json", "/dev/null"])
