@@ -64,6 +64,10 @@ async def test_batch(env: Env) -> None:
         assert body[1] == {"name": "BadRequestError", "message": "invalid id", "statusCode": 400}
         assert body[2]["200"]["username"] == "alex"
         assert body[3]["statusCode"] == 400
+        two = f"/boards/{board}?fields=name,desc,/members/me?fields=username,fullName"
+        pair = (await api.get("/batch", params={**auth, "urls": two})).json()
+        assert set(pair[0]["200"]) == {"id", "name", "desc"}
+        assert set(pair[1]["200"]) == {"id", "username", "fullName"}
 
 
 async def test_search(env: Env) -> None:

@@ -6,6 +6,7 @@ items share the outer request's credentials and rate-limit slot.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -17,12 +18,13 @@ from trello_tui.sandbox.router import API
 @API.add("GET", "/batch", "urls")
 async def batch(ctx: Ctx) -> Any:
     raw = ctx.text("urls", min_len=1, required=True) or ""
-    urls = [u for u in raw.split(",") if u]
+    # split only where a new route starts, so "?fields=name,desc" inside one URL survives
+    urls = [u for u in re.split(r",(?=/)", raw) if u]
     if not urls or len(urls) > 10:
         raise ApiError(400, "invalid value for urls")
     out: list[Any] = []
     for url in urls:
-        parts = urlsplit(unquote(url) if "%2F" in url.upper()[:4] else url)
+        parts = urlsplit(unquote(url) if url.upper().startswith("%2F") else url)
         path = parts.path.rstrip("/")
         if path.startswith("/1/"):
             path = path[2:]
