@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import httpx
 import pytest
 
@@ -68,6 +70,9 @@ async def test_batch(env: Env) -> None:
         pair = (await api.get("/batch", params={**auth, "urls": two})).json()
         assert set(pair[0]["200"]) == {"id", "name", "desc"}
         assert set(pair[1]["200"]) == {"id", "username", "fullName"}
+        items = [f"/boards/{board}?fields=name,desc", "/members/me?fields=username,fullName"]
+        encoded = ",".join(quote(u, safe="") for u in items)
+        assert (await api.get("/batch", params={**auth, "urls": encoded})).json() == pair
 
 
 async def test_search(env: Env) -> None:

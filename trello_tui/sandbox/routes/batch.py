@@ -19,7 +19,8 @@ from trello_tui.sandbox.router import API
 async def batch(ctx: Ctx) -> Any:
     raw = ctx.text("urls", min_len=1, required=True) or ""
     # split only where a new route starts, so "?fields=name,desc" inside one URL survives
-    urls = [u for u in re.split(r",(?=/)", raw) if u]
+    # (items may also arrive still percent-encoded, each starting with %2F)
+    urls = [u for u in re.split(r",(?=/|%2[fF])", raw) if u]
     if not urls or len(urls) > 10:
         raise ApiError(400, "invalid value for urls")
     out: list[Any] = []
