@@ -5,6 +5,11 @@ wait). More than ``key_429_block`` refusals for one key within a window refuse t
 key's window, as Trello documents. Every answer carries the ``x-rate-limit-*`` headers; a 429
 carries Trello's JSON body and a ``Retry-After`` in whole seconds (Trello's 429 headers are not
 recorded; sending Retry-After is our choice, which clients may honour).
+
+The ``x-rate-limit-member-*`` headers report the ``/1/members/*`` window of the caller's member
+(100 per 900 s by default). Real Trello answers carry member headers with other numbers (10 s,
+200 or 375 in the fixtures) whose meaning is undocumented; ours are at least consistent with the
+limit the sandbox enforces.
 """
 
 from __future__ import annotations
