@@ -83,3 +83,27 @@ async def test_big_board_loads_in_one_request() -> None:
 def test_bad_seeds(seed: str) -> None:
     with pytest.raises(SeedError):
         Sandbox.create(seed)
+
+
+async def test_world_json_round_trip_keeps_everything() -> None:
+    import json
+
+    from trello_tui.sandbox.world import World
+
+    sb = Sandbox.create(
+        "demo", SandboxConfig(webhook_transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+    )
+    auth = {"key": sb.credentials.key, "token": sb.credentials.token}
+    board = next(iter(sb.world.boards))
+    transport = httpx.ASGITransport(app=sb.app)
+    async with httpx.AsyncClient(transport=transport, base_url=sb.base_url) as api:
+        await api.post(
+            "/webhooks", params={**auth, "callbackURL": "https://h.example/x", "idModel": board}
+        )
+    data = sb.world.to_json()
+    again = World.from_json(json.loads(json.dumps(data)))
+    assert again.to_json() == data
+    assert again.check_items == sb.world.check_items and again.short_links == sb.world.short_links
+    restored = Sandbox(again, SandboxConfig(), "demo")
+    loaded = await load(restored, board)
+    assert loaded == await load(sb, board)
