@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.ui.harness import assert_placed, running, settle, world_order
 from trello_tui.sandbox import Sandbox
 from trello_tui.ui.commands import COMMANDS
@@ -37,26 +35,25 @@ MOVES = [
 ]
 
 
-@pytest.mark.parametrize(("key", "start", "expected"), MOVES)
-async def test_move_keys(
-    key: str, start: tuple[int, int], expected: tuple[int, int], tmp_path: Path
-) -> None:
+async def test_move_keys(tmp_path: Path) -> None:
+    """Each move key, one after another on the same board (one app start keeps this fast)."""
     sb = Sandbox.create(seed="demo")
     async with running(sb, tmp_path) as (app, pilot):
         screen = board(app)
-        screen.view.focus_column(start[0], start[1])
-        await pilot.pause()  # type: ignore[attr-defined]
-        card_id = screen.view.focused_card_id
-        assert card_id is not None
-        await pilot.press(key)  # type: ignore[attr-defined]
-        await settle(app, pilot)
-        target = screen.view.columns[start[0] + expected[0]]
-        row = expected[1] if expected[1] >= 0 else len(target.ids) - 1
-        # on screen: the card is there and still focused
-        assert target.ids[row] == card_id
-        assert screen.view.focused_card_id == card_id
-        # in Trello (the sandbox)
-        assert_placed(sb, card_id, target.list_id, row)
+        for key, start, expected in MOVES:
+            screen.view.focus_column(start[0], start[1])
+            await pilot.pause()  # type: ignore[attr-defined]
+            card_id = screen.view.focused_card_id
+            assert card_id is not None
+            await pilot.press(key)  # type: ignore[attr-defined]
+            await settle(app, pilot)
+            target = screen.view.columns[start[0] + expected[0]]
+            row = expected[1] if expected[1] >= 0 else len(target.ids) - 1
+            # on screen: the card is there and still focused
+            assert target.ids[row] == card_id, key
+            assert screen.view.focused_card_id == card_id, key
+            # in Trello (the sandbox)
+            assert_placed(sb, card_id, target.list_id, row)
 
 
 async def test_move_to_picker_and_undo(tmp_path: Path) -> None:

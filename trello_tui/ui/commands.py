@@ -12,9 +12,11 @@ composer uses for labels — and ``1``–``0`` toggle labels by colour as in Tre
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.keys import format_key
 
 from trello_tui.ui.widgets.palette import NUMBER_KEY_COLORS
 
@@ -184,3 +186,35 @@ def effective_keys(keymap: Mapping[str, str]) -> dict[str, str]:
 def unknown_ids(keymap: Mapping[str, str]) -> list[str]:
     """Keymap entries that name no binding (reported to the user, not silently ignored)."""
     return sorted(key for key in keymap if key not in BY_ID)
+
+
+class BoardCommands(Provider):
+    """The command palette's entries: every command, with its keys, run on the board."""
+
+    def _hits(self) -> list[tuple[str, str, Command]]:
+        keymap = dict(getattr(self.app, "user_keymap", {}))
+        out = []
+        for command in COMMANDS:
+            keys = keymap.get(command.id, command.keys)
+            shown = ", ".join(format_key(k.strip()) for k in keys.split(",") if k.strip())
+            out.append((command.palette, f"{command.id}  {shown}".strip(), command))
+        return out
+
+    def _runner(self, command: Command) -> Callable[[], Awaitable[None]]:
+        screen = self.screen
+
+        async def run() -> None:
+            await screen.run_action(command.action)
+
+        return run
+
+    async def discover(self) -> Hits:
+        for title, help_text, command in self._hits():
+            yield DiscoveryHit(title, self._runner(command), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, command in self._hits():
+            score = matcher.match(f"{title} {command.id}")
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), self._runner(command), help=help_text)

@@ -16,9 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from trello_tui.sync.state import BoardChange, BoardState
-from trello_tui.ui.commands import bindings
+from trello_tui.ui.commands import BoardCommands, bindings
 from trello_tui.ui.filters import CardQuery, compile_query
 from trello_tui.ui.moves import plan_move, real_index
+from trello_tui.ui.screens.board_edits import CardEdits
 from trello_tui.ui.widgets.board_view import BoardView
 from trello_tui.ui.widgets.card_face import FaceContext
 from trello_tui.ui.widgets.column import CardColumn
@@ -28,10 +29,11 @@ if TYPE_CHECKING:
     from trello_tui.ui.app import TrelloApp
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(CardEdits, Screen[None]):
     """One board."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(bindings())
+    COMMANDS = Screen.COMMANDS | {BoardCommands}
 
     def __init__(self, state: BoardState, focus: str | None = None) -> None:
         super().__init__()
