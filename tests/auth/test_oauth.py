@@ -148,3 +148,22 @@ def test_a_wrong_verifier_is_named(sandbox: Sandbox) -> None:
     assert status == 1
     assert "the verification code was not accepted" in user.output
     assert not paths.credentials_file().exists()
+
+
+async def test_signed_requests_verify_over_real_loopback_http(
+    live_sandbox: tuple[Sandbox, str],
+) -> None:
+    from trello_tui.sandbox.oauth import issue_token
+
+    sb, url = live_sandbox
+    w = sb.world
+    tok = issue_token(w, w.members[w.me], secret=secrets.token_hex(32))
+    signed = Credentials(w.key, tok.token, w.secret, token_secret=tok.secret)
+    async with TrelloClient(signed, url) as client:
+        assert (await client.me()).username == "alex"
+        found = await client.search("roadmap & plans, [q] 100%")
+        assert found is not None
+    wrong = Credentials(w.key, tok.token, secrets.token_hex(32), token_secret=tok.secret)
+    async with TrelloClient(wrong, url) as client:
+        with pytest.raises(AuthError):
+            await client.me()
