@@ -46,7 +46,10 @@ class _Server(uvicorn.Server):
 
 
 def _server(sb: Sandbox) -> uvicorn.Server:
-    config = uvicorn.Config(sb.app, log_level="warning", access_log=False, lifespan="off")
+    # log_config=None: leave logging to the host process (the demo runs a TUI on this terminal)
+    config = uvicorn.Config(
+        sb.app, log_config=None, log_level="warning", access_log=False, lifespan="off"
+    )
     return _Server(config)
 
 
