@@ -1,6 +1,6 @@
 """Faults on demand for reliability tests: latency, 5xx answers, dropped connections, 429s.
 
-Set at start-up (``--faults latency=0.2,error_rate=0.1``) or live through
+Set at start-up (``--faults latency_s=0.2,error_rate=0.1``) or live through
 ``POST /_sandbox/faults`` when the admin API is on. A dropped connection is simulated by
 starting the response and then failing: over uvicorn the client sees the connection close
 mid-answer; in-process (httpx.ASGITransport) it sees ``httpx.RemoteProtocolError``.
