@@ -124,3 +124,17 @@ async def test_acquire_waits_without_blocking_the_loop() -> None:
     task.cancel()
     assert 0.18 <= elapsed < 1.0
     assert ticks >= 10
+
+
+def test_batch_costs_one_until_trello_counts_each_url() -> None:
+    clock = Clock()
+    limiter = make(clock)
+    token = limiter.windows[TOKEN]
+    limiter.record("/batch", urls=10)
+    assert token.used(clock.now, limiter.pad_s) == 1 and not limiter.batch_counts_each_url
+    # The answer shows Trello counted ten: from now on a batch is booked per URL.
+    limiter.observe("/batch", 200, {"x-rate-limit-api-token-remaining": "90"})
+    assert limiter.batch_counts_each_url
+    assert token.used(clock.now, limiter.pad_s) == 10
+    limiter.record("/batch", urls=10)
+    assert token.used(clock.now, limiter.pad_s) == 20

@@ -97,19 +97,23 @@ class Window:
         remaining: int | None,
         now: float,
         pad: float,
-    ) -> None:
-        """Adopt the limits Trello reports; book requests it counted that we did not send."""
+    ) -> int:
+        """Adopt the limits Trello reports; book requests it counted that we did not send.
+
+        Returns how many such requests were booked.
+        """
         if maximum is not None and maximum > 0:
             self.maximum = maximum
         if interval is not None and interval > 0:
             self.interval = interval
         if remaining is None:
-            return
+            return 0
         counted = self.maximum - remaining
-        missing = counted - self.used(now, pad)
+        missing = max(0, counted - self.used(now, pad))
         # Only ever add: our own sends still in flight make our count the larger one.
-        for _ in range(max(0, missing)):
+        for _ in range(missing):
             self._sent.append(now)
+        return missing
 
     def fill(self, now: float) -> None:
         """Mark the window as full (after a 429 for this budget)."""
@@ -162,6 +166,8 @@ class RateLimiter:
         self.pace_burst = pace_burst
         self._bucket = max(1.0, self.windows[TOKEN].capacity * pace_burst)
         self._bucket_at = clock()
+        #: learnt from the headers: does a /1/batch cost one request per URL?
+        self.batch_counts_each_url = False
         #: how many 429s we were answered, and how many pauses they caused
         self.rate_limited = 0
         self.sent = 0
@@ -209,15 +215,22 @@ class RateLimiter:
 
     # -- bookkeeping ------------------------------------------------------------------------
 
-    def record(self, path: str) -> None:
-        """Book one send to ``path`` now (call right after ``delay`` returned 0)."""
+    def record(self, path: str, urls: int = 1) -> None:
+        """Book one send to ``path`` now (call right after ``delay`` returned 0).
+
+        ``urls`` is the number of GETs inside a ``/1/batch``: it costs one request (as Trello's
+        batch documentation promises and the sandbox does), or one per URL once a response
+        has shown that Trello counted it that way (``batch_counts_each_url``).
+        """
         now = self._clock()
+        weight = urls if self.batch_counts_each_url else 1
         self.sent += 1
         # Every send, urgent or not, drains the pacing bucket: paced work yields to it.
         self._refill(now)
-        self._bucket = max(-float(self.windows[TOKEN].capacity), self._bucket - 1.0)
+        self._bucket = max(-float(self.windows[TOKEN].capacity), self._bucket - weight)
         for name in route_windows(path):
-            self.windows[name].record(now)
+            for _ in range(weight):
+                self.windows[name].record(now)
 
     async def acquire(self, path: str) -> None:
         """Wait until a request to ``path`` fits every budget, then book it."""
@@ -249,7 +262,10 @@ class RateLimiter:
         now = self._clock()
         lowered = {k.lower(): v for k, v in headers.items()}
         for name, prefix in ((TOKEN, "x-rate-limit-api-token-"), (KEY, "x-rate-limit-api-key-")):
-            self._observe_window(name, prefix, lowered, now)
+            missing = self._observe_window(name, prefix, lowered, now)
+            if name == TOKEN and missing and path.split("?", 1)[0] in ("/batch", "/1/batch"):
+                # Trello counted more than we sent just as a batch came back: count each URL.
+                self.batch_counts_each_url = True
         if MEMBER in route_windows(path):
             self._observe_window(MEMBER, "x-rate-limit-member-", lowered, now)
         if status == 429:
@@ -258,9 +274,9 @@ class RateLimiter:
 
     def _observe_window(
         self, name: str, prefix: str, headers: Mapping[str, str], now: float
-    ) -> None:
+    ) -> int:
         interval_ms = _header_int(headers, prefix + "interval-ms")
-        self.windows[name].observe(
+        return self.windows[name].observe(
             _header_int(headers, prefix + "max"),
             interval_ms / 1000.0 if interval_ms else None,
             _header_int(headers, prefix + "remaining"),

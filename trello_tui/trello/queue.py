@@ -294,7 +294,10 @@ class RequestQueue:
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)
                 continue
             group = self._batch_with(job, call)
-            self.limiter.record("/batch" if len(group) > 1 else call.path)
+            if len(group) > 1:
+                self.limiter.record("/batch", urls=len(group))
+            else:
+                self.limiter.record(call.path)
             for member in group:
                 self._mark_sent(member)
                 member.batched = len(group) > 1
