@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, InvalidThemeError
 
 from trello_tui.sync import ops
 from trello_tui.sync.ops import Op
@@ -47,18 +48,38 @@ class TrelloApp(App[None]):
         clock: Clock = utc_now,
         keymap: Mapping[str, str] | None = None,
         me: str | None = None,
+        theme: str | None = None,
+        compact: bool = False,
         on_painted: Callable[[], None] | None = None,
+        on_board_opened: Callable[[str], None] | None = None,
+        on_theme_chosen: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend or Backend(None, None, me=me, poll=False)
         self.state = state
         self.board_key = board_key
         self.clock = clock
-        self.me = me or self.backend.me
+        self._me = me
         self.user_keymap = dict(keymap or {})
+        self.start_theme = theme
+        self.compact = compact
         self.on_painted = on_painted
+        self.on_board_opened = on_board_opened
+        self.on_theme_chosen = on_theme_chosen
+
+    @property
+    def me(self) -> str | None:
+        """The signed-in user's username (from the engine's first load when not given)."""
+        return self._me or self.backend.me
 
     def on_mount(self) -> None:
+        if self.start_theme:
+            try:
+                self.theme = self.start_theme
+            except InvalidThemeError:
+                self.notify(f"Unknown theme {self.start_theme!r}", severity="warning")
+        self.theme_changed_signal.subscribe(self, self._theme_chosen)
+        self.set_class(self.compact, "-compact")
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
             bad = unknown_ids(self.user_keymap)
@@ -73,6 +94,10 @@ class TrelloApp(App[None]):
         else:
             self.show_board_picker()
         self.set_interval(1.0, self.refresh_status)
+
+    def _theme_chosen(self, theme: Any) -> None:
+        if self.on_theme_chosen is not None:
+            self.on_theme_chosen(getattr(theme, "name", str(theme)))
 
     def export_screenshot(self, *, title: str | None = None, simplify: bool = True) -> str:
         """An SVG of the screen, always with equal-style segments merged: how Textual splits
@@ -122,6 +147,8 @@ class TrelloApp(App[None]):
             return
         if engine.state is not None:
             self.show_board(engine.state)
+        if self.on_board_opened is not None:
+            self.on_board_opened(board_id)
         if self.backend.refused:  # e.g. a revoked or expired token: say what to do
             self.notify(self.backend.refused, title="Trello refused", severity="error")
         if self.backend.read_only:

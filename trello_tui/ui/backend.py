@@ -154,6 +154,11 @@ class Backend:
             self.cache = await asyncio.to_thread(Cache)
         if self.outbox is None:
             self.outbox = await asyncio.to_thread(Outbox)
+        if self.me is None:
+            try:
+                self.me = (await client.me()).username
+            except Exception:  # "space assigns me" needs it; everything else works without
+                self.me = None
         engine = SyncEngine(self.queue, AsyncCache(self.cache), AsyncOutbox(self.outbox), board_id)
         engine.subscribe(listener)
         self.engine = engine

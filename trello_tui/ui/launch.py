@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import sys
@@ -165,7 +166,10 @@ def _signed_in_member() -> str | None:
 
 
 def run_tui(args: argparse.Namespace) -> int:
+    """``trello-tui [--board B] [--offline]``: the cache at once, then Trello through the engine."""
+    from trello_tui import config
     from trello_tui.ui.app import TrelloApp
+    from trello_tui.ui.commands import BY_ID
 
     factory = None if args.offline else _stored_client_factory()
     if factory is None and not args.offline:
@@ -173,11 +177,42 @@ def run_tui(args: argparse.Namespace) -> int:
         if status is not None:
             return status
         factory = _stored_client_factory()
+    loaded = config.load_settings(binding_ids=set(BY_ID))
+    for issue in loaded.issues:
+        print(f"trello-tui: {issue}", file=sys.stderr)
+    settings = loaded.settings
+    state = config.load_state()
     cache = Cache(paths.cache_db())
     me = os.environ.get("TRELLO_USERNAME") or _signed_in_member()
     backend = Backend(factory, cache, me=me)
     if factory is not None:
         backend.live = _configured_live_link()
-    board_key = args.board or cache.meta("last_board")
-    TrelloApp(backend, board_key=board_key).run()
+    board_key = args.board or state.last_board_id or cache.meta("last_board")
+    app = TrelloApp(
+        backend,
+        board_key=board_key,
+        keymap=settings.keymap,
+        theme=config.effective_theme(settings, state),
+        compact=settings.compact,
+        on_board_opened=_remember_board,
+        on_theme_chosen=lambda theme: _remember_theme(theme, settings),
+    )
+    app.run()
     return 0
+
+
+def _remember_board(board_id: str) -> None:
+    from dataclasses import replace
+
+    from trello_tui import config
+
+    # Remembering the last board is a convenience: never fail the app for it.
+    with contextlib.suppress(OSError):
+        config.save_state(replace(config.load_state(), last_board_id=board_id))
+
+
+def _remember_theme(theme: str, settings: Any) -> None:
+    from trello_tui import config
+
+    with contextlib.suppress(OSError):
+        config.save_state(config.remember_theme(config.load_state(), theme, settings))

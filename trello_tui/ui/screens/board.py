@@ -272,3 +272,5 @@ class BoardScreen(CardEdits, Screen[None]):
 
     def action_toggle_compact(self) -> None:
         self.app.toggle_class("-compact")
+        for column in self.view.columns:
+            column.invalidate_all()

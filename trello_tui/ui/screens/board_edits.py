@@ -1,4 +1,6 @@
-"""The board's card edits (new card, title, due, labels, members, checklist, description).
+"""The board's card edits (title, due, labels, members, checklist, description).
+
+New cards (``n``) are the composer's, in screens/capture.py.
 
 Each one asks what it needs in a small modal, then hands one operation to the app, which
 submits it to the sync engine (applied on screen at once, sent in the background, undoable).
@@ -46,26 +48,6 @@ class CardEdits:
                 self.tapp.submit(ops.RenameCard(self.state.id, card_id=card_id, name=name.strip()))
 
         self.tapp.push_screen(TextPrompt("Card title", card.name), done)
-
-    def action_new_card(self) -> None:
-        column = self.view.current
-        if column is None:
-            return
-        below = column.cursor_id
-        ids = self.state.card_ids_in(column.list_id)
-        index = ids.index(below) + 1 if below in ids else 0
-        siblings = [self.state.cards[c].pos for c in ids]
-        pos = positions.pos_for_index(siblings, index) or positions.bottom(siblings) or 0.0
-
-        def done(name: str | None) -> None:
-            if name and name.strip():
-                op = ops.CreateCard(
-                    self.state.id, list_id=column.list_id, name=name.strip(), pos=pos
-                )
-                self.tapp.submit(op)
-                self.view.call_after_refresh(self.view.focus_card, op.card_id)
-
-        self.tapp.push_screen(TextPrompt("New card", placeholder="title"), done)
 
     def action_due(self) -> None:
         card_id = self._focused()
