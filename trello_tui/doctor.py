@@ -56,8 +56,8 @@ class Check:
 class HeaderTap(httpx.AsyncBaseTransport):
     """Passes requests on and keeps the last answer's headers (for rate-limit headroom)."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
-        self.inner = inner or httpx.AsyncHTTPTransport()
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None, api_url: str = "") -> None:
+        self.inner = inner or _network_transport(api_url)
         self.headers: Mapping[str, str] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -67,6 +67,19 @@ class HeaderTap(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+def _network_transport(api_url: str) -> httpx.AsyncBaseTransport:
+    """The real network, through the proxy the environment names (as the app's own client
+    does: a transport of our own would otherwise bypass HTTPS_PROXY)."""
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(api_url)
+    proxy = urllib.request.getproxies().get(parts.scheme or "https")
+    if proxy and not urllib.request.proxy_bypass(parts.hostname or ""):
+        return httpx.AsyncHTTPTransport(proxy=proxy)
+    return httpx.AsyncHTTPTransport()
 
 
 # -- local checks ----------------------------------------------------------------------------
@@ -233,7 +246,7 @@ async def network_checks(
 
     client_creds = creds.for_client()
     assert client_creds is not None
-    tap = HeaderTap(transport)
+    tap = HeaderTap(transport, api_url)
     out: list[Check] = []
     known = remembered(load_state().extra, client_creds.token)
     async with TrelloClient(client_creds, base_url=api_url, transport=tap, timeout=10.0) as client:
