@@ -32,3 +32,41 @@ async def test_title_due_and_new_card(tmp_path: Path) -> None:
         state = app.state
         assert state is not None
         assert state.cards[screen.view.columns[0].ids[1]].name == "Brand new"
+
+
+async def test_card_detail_checklist_and_comment(tmp_path: Path) -> None:
+    from trello_tui.ui.screens.card import CardScreen
+
+    sb = Sandbox.create(seed="demo")
+    async with running(sb, tmp_path) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        screen.view.focus_column(0, 1)
+        await pilot.pause()  # type: ignore[attr-defined]
+        card_id = screen.view.focused_card_id
+        assert card_id is not None
+        await pilot.press("enter")  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert isinstance(app.screen, CardScreen)
+        await pilot.press("minus", "ctrl+u", *"Launch", "enter")  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        mine = [c for c in sb.world.checklists.values() if c.id_card == card_id]
+        launch = next(c for c in mine if c.name == "Launch")
+        items = app.screen.query_one("#check-items")
+        heading = next(
+            i
+            for i in range(items.option_count)  # type: ignore[attr-defined]
+            if items.get_option_at_index(i).id == launch.id  # type: ignore[attr-defined]
+        )
+        items.highlighted = heading  # type: ignore[attr-defined]
+        await pilot.press("plus", *"Ship it", "enter")  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        assert [i.name for i in sb.world.checklists[launch.id].items] == ["Ship it"]
+        items.highlighted = heading + 1  # type: ignore[attr-defined]
+        await pilot.press("space")  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        assert sb.world.checklists[launch.id].items[0].state == "complete"
+        before = sb.world.cards[card_id].comments
+        await pilot.press("C", *"Looks good", "enter")  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        assert sb.world.cards[card_id].comments == before + 1

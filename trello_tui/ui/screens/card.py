@@ -18,13 +18,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
+from trello_tui.sync import ops, ops_items
 from trello_tui.sync.state import BoardChange, BoardState
+from trello_tui.trello import positions
 from trello_tui.trello.models import Action, Card
+from trello_tui.ui.screens.board_edits import CardEdits
+from trello_tui.ui.screens.pickers import TextPrompt
 from trello_tui.ui.widgets.card_face import due_piece
 from trello_tui.ui.widgets.palette import label_style
 
 if TYPE_CHECKING:
     from trello_tui.ui.app import TrelloApp
+    from trello_tui.ui.widgets.board_view import BoardView
 
 
 class CheckItems(OptionList):
@@ -35,12 +40,22 @@ class CheckItems(OptionList):
     ]
 
 
-class CardScreen(ModalScreen[None]):
-    """One card, opened from the board."""
+class CardScreen(CardEdits, ModalScreen[None]):
+    """One card, opened from the board: the same edit keys as on the board, plus items and
+    comments."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "close", id="card.close"),
         Binding("e", "edit_description", "edit", id="card-screen.edit"),
+        Binding("t", "title", "title", id="card-screen.title"),
+        Binding("d", "due", "due", id="card-screen.due"),
+        Binding("number_sign", "labels", "labels", id="card-screen.labels"),
+        Binding("m", "members", "members", id="card-screen.members"),
+        Binding("minus", "add_checklist", "checklist", id="card-screen.checklist"),
+        Binding("plus,a", "add_item", "add item", id="card-screen.add-item"),
+        Binding("r", "rename_item", "rename item", id="card-screen.rename-item"),
+        Binding("delete,x", "delete_item", "delete item", id="card-screen.delete-item"),
+        Binding("C", "comment", "comment", id="card-screen.comment"),
         Binding("o", "open_browser", "browser", id="card-screen.browser"),
         Binding("y", "copy_url", "copy URL", id="card-screen.copy-url"),
         Binding("c", "archive", "archive", id="card-screen.archive"),
@@ -58,6 +73,14 @@ class CardScreen(ModalScreen[None]):
 
         assert isinstance(self.app, TrelloApp)
         return self.app
+
+    @property
+    def view(self) -> BoardView:
+        # CardEdits asks the board for the focused card; here it is always this card.
+        from trello_tui.ui.screens.board import BoardScreen
+
+        board = next(s for s in self.app.screen_stack if isinstance(s, BoardScreen))
+        return board.view
 
     @property
     def card(self) -> Card:
@@ -127,7 +150,7 @@ class CardScreen(ModalScreen[None]):
             f"Checklists  {done}/{total}" if checklists else "Checklists  (none)"
         )
         for checklist in checklists:
-            items.add_option(Option(Text(checklist.name, style="bold"), disabled=True))
+            items.add_option(Option(Text(checklist.name, style="bold"), id=checklist.id))
             for item in checklist.check_items:
                 mark = "☑" if item.complete else "☐"
                 items.add_option(Option(f"  {mark} {item.name}", id=f"{checklist.id}:{item.id}"))
@@ -166,16 +189,103 @@ class CardScreen(ModalScreen[None]):
 
     @on(OptionList.OptionSelected, "#check-items")
     def toggled(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is None:
-            return
+        if event.option.id is None or ":" not in event.option.id:
+            return  # a checklist's heading
         checklist_id, item_id = event.option.id.split(":", 1)
         self.tapp.toggle_check_item(self.card_id, checklist_id, item_id)
 
     def action_close(self) -> None:
         self.dismiss(None)
 
-    def action_edit_description(self) -> None:
-        self.tapp.edit_description(self.card_id)
+    def _focused(self) -> str | None:
+        return self.card_id
+
+    def _item(self) -> tuple[str, str | None] | None:
+        """(checklist id, item id or None on a checklist heading) under the cursor."""
+        items = self.query_one(CheckItems)
+        if items.highlighted is None:
+            checklists = self.state.checklists_of(self.card_id)
+            return (checklists[0].id, None) if checklists else None
+        option_id = items.get_option_at_index(items.highlighted).id
+        if option_id is None:
+            return None
+        checklist_id, _, item_id = option_id.partition(":")
+        return checklist_id, item_id or None
+
+    def action_add_item(self) -> None:
+        found = self._item()
+        if found is None:
+            self.notify("Add a checklist first (-)")
+            return
+        checklist_id = found[0]
+        checklist = self.state.checklists.get(checklist_id)
+        existing = [i.pos for i in checklist.check_items] if checklist else []
+
+        def done(name: str | None) -> None:
+            if name and name.strip():
+                pos = positions.bottom(existing) or positions.INITIAL_POS
+                self.tapp.submit(
+                    ops_items.AddCheckItem(
+                        self.state.id,
+                        card_id=self.card_id,
+                        checklist_id=checklist_id,
+                        name=name.strip(),
+                        pos=pos,
+                    )
+                )
+
+        self.app.push_screen(TextPrompt("New item"), done)
+
+    def action_rename_item(self) -> None:
+        found = self._item()
+        if found is None or found[1] is None:
+            return
+        checklist_id, item_id = found
+        checklist = self.state.checklists.get(checklist_id)
+        item = (
+            next((i for i in checklist.check_items if i.id == item_id), None) if checklist else None
+        )
+        if item is None:
+            return
+
+        def done(name: str | None) -> None:
+            if name and name.strip() and name.strip() != item.name:
+                self.tapp.submit(
+                    ops_items.RenameCheckItem(
+                        self.state.id,
+                        card_id=self.card_id,
+                        checklist_id=checklist_id,
+                        item_id=item.id,
+                        name=name.strip(),
+                    )
+                )
+
+        self.app.push_screen(TextPrompt("Rename item", item.name), done)
+
+    def action_delete_item(self) -> None:
+        found = self._item()
+        if found is None:
+            return
+        checklist_id, item_id = found
+        if item_id is None:
+            op: ops.Op = ops_items.DeleteChecklist(
+                self.state.id, card_id=self.card_id, checklist_id=checklist_id
+            )
+        else:
+            op = ops_items.DeleteCheckItem(
+                self.state.id, card_id=self.card_id, checklist_id=checklist_id, item_id=item_id
+            )
+        self.tapp.submit(op)
+
+    def action_comment(self) -> None:
+        def done(text: str | None) -> None:
+            if text and text.strip():
+                self.tapp.submit(
+                    ops_items.AddComment(self.state.id, card_id=self.card_id, text=text.strip())
+                )
+                self.load_comments()
+
+        self.app.push_screen(TextPrompt("Comment"), done)
 
     def action_open_browser(self) -> None:
         self.app.open_url(self.card.url or self.card.short_url)
