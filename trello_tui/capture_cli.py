@@ -299,10 +299,24 @@ class Capture:
         if self.busy:
             return
         mine = {op.op_id for op in creates}
+        # A batch takes a while under the rate limits: show progress on a terminal.
+        show = len(mine) > 1 and self.err.isatty()
+        try:
+            await self._wait(engine, mine, progress, show)
+        finally:
+            if show:
+                self.err.write("\n")
+
+    async def _wait(
+        self, engine: SyncEngine, mine: set[str], progress: asyncio.Event, show: bool
+    ) -> None:
         left = len(mine)
         last = time.monotonic()
         while True:
             waiting = mine & {op.op_id for op in engine.pending_ops()}
+            if show:
+                self.err.write(f"\r\x1b[2Kcreated {len(mine) - len(waiting)}/{len(mine)}")
+                self.err.flush()
             if not waiting or engine.offline:
                 return
             now = time.monotonic()

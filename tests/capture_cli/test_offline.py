@@ -127,3 +127,27 @@ async def test_while_another_process_sends_the_card_waits_on_disk(tmp_path: Path
     assert len(named(sb, "Captured while the app runs")) == 1
     assert len(named(sb, "Afterwards")) == 1
     assert Outbox(outbox).count() == 0
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_a_batch_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    out, err = io.StringIO(), _Terminal()
+    lines = [(n, f"Progress {n}") for n in range(1, 4)]
+    async with _client(sb) as client:
+        code = await capture_cli.run(
+            client,
+            lines,
+            BOARD,
+            cache=Cache(tmp_path / "cache.sqlite3"),
+            outbox=Outbox(tmp_path / "outbox.sqlite3"),
+            out=out,
+            err=err,
+        )
+    assert code == 0, err.getvalue()
+    assert "created 3/3\n" in err.getvalue()
+    assert len(out.getvalue().split()) == 3
