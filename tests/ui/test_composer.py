@@ -115,3 +115,47 @@ async def test_a_bad_token_keeps_the_composer_open_and_creates_nothing(tmp_path:
         assert isinstance(app.screen, BoardScreen)
         await settle(app, pilot)
         assert len(sb.world.cards) == before
+
+
+async def test_a_capture_queued_offline_is_created_when_the_app_starts(tmp_path: Path) -> None:
+    import io
+
+    import httpx
+
+    from trello_tui import capture_cli
+    from trello_tui.store.cache import Cache
+    from trello_tui.store.outbox import Outbox
+    from trello_tui.trello.auth import Credentials
+    from trello_tui.trello.client import TrelloClient
+
+    sb = Sandbox.create(seed="demo")
+    creds = sb.credentials
+    out = io.StringIO()
+    async with TrelloClient(
+        Credentials(key=creds.key, token=creds.token),
+        sb.base_url,
+        transport=httpx.ASGITransport(app=sb.app),
+    ) as client:
+        # The same cache and outbox files the app will use: warmed while Trello answers,
+        # then one capture while every request fails (503).
+        for text, error_rate in (("Warm up #bug", 0.0), ("Queued while down @sam", 1.0)):
+            sb.faults.error_rate = error_rate
+            code = await capture_cli.run(
+                client,
+                [(1, text)],
+                "Product Roadmap",
+                cache=Cache(tmp_path / "cache.sqlite3"),
+                outbox=Outbox(tmp_path / "outbox.sqlite3"),
+                out=out,
+                err=io.StringIO(),
+            )
+            assert code == 0
+    assert "queued: 'Queued while down'" in out.getvalue()
+    assert not [c for c in sb.world.cards.values() if c.name == "Queued while down"]
+    sb.faults.error_rate = 0.0
+    async with running(sb, tmp_path) as (app, pilot):
+        await settle(app, pilot)
+        made = [c for c in sb.world.cards.values() if c.name == "Queued while down"]
+        assert len(made) == 1
+        assert app.state is not None and made[0].id in app.state.cards
+    assert Outbox(tmp_path / "outbox.sqlite3").count() == 0

@@ -41,32 +41,44 @@ class FaceContext:
     pending: frozenset[str] = frozenset()
 
 
+def _width(text: str) -> int:
+    # Most card text is ASCII, where a character is a cell: skip the Unicode width tables.
+    return len(text) if text.isascii() else cell_len(text)
+
+
 def wrap(text: str, width: int) -> list[str]:
     """Greedy word wrap by terminal cells; words longer than a line are broken."""
     width = max(1, width)
-    text = " ".join(text.split())
-    if not text:
+    words = text.split()
+    if not words:
         return [""]
-    if len(text) <= width and text.isascii():
-        return [text]
+    ascii_only = text.isascii()
+    size = len if ascii_only else cell_len
     lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        while cell_len(word) > width:
+    current: list[str] = []
+    used = 0
+    for word in words:
+        length = size(word)
+        while length > width:
             if current:
-                lines.append(current)
-                current = ""
-            head = set_cell_size(word, width)
+                lines.append(" ".join(current))
+                current, used = [], 0
+            head = word[:width] if ascii_only else set_cell_size(word, width)
             lines.append(head)
             word = word[len(head) :]
-        candidate = f"{current} {word}" if current else word
-        if cell_len(candidate) <= width:
-            current = candidate
+            length = size(word)
+        if not word:
+            continue
+        if current and used + 1 + length <= width:
+            current.append(word)
+            used += 1 + length
+        elif current:
+            lines.append(" ".join(current))
+            current, used = [word], length
         else:
-            lines.append(current)
-            current = word
+            current, used = [word], length
     if current:
-        lines.append(current)
+        lines.append(" ".join(current))
     return lines
 
 
@@ -76,7 +88,7 @@ def flow(pieces: Iterable[Piece], width: int) -> list[Line]:
     line: Line = []
     used = 0
     for text, style in pieces:
-        size = cell_len(text)
+        size = _width(text)
         if size > width:
             text, size = set_cell_size(text, width), width
         gap = 1 if line else 0
@@ -172,7 +184,7 @@ def paint(lines: list[Line], width: int, style_of: Callable[[str], Style]) -> li
         used = 0
         for text, style in line:
             segments.append(Segment(text, style if isinstance(style, Style) else style_of(style)))
-            used += cell_len(text)
+            used += _width(text)
         segments.append(Segment(" " * (max(0, width - used) + 1)))
         strips.append(Strip(segments, width + 2))
     return strips

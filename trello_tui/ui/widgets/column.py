@@ -29,6 +29,10 @@ from trello_tui.ui.widgets.card_face import FaceContext, Line, layout_card, pain
 
 #: Padding inside a card (left + right), in cells.
 PADDING = 2
+#: Lines below the viewport laid out exactly on every relayout.
+LOOKAHEAD = 60
+#: Cards laid out per step when finishing a long column's layout after a paint.
+CHUNK = 1000
 #: Painted cards kept per column; on-screen cards are a few dozen, so this bounds memory.
 PAINT_CACHE = 512
 
@@ -108,6 +112,8 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self._painted: dict[str, list[Strip]] = {}
         self._drag: str | None = None
         self.active = False
+        self._estimated = False
+        self._finishing = False
 
     # -- data -------------------------------------------------------------------------------
 
@@ -170,7 +176,21 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         reserved, so a scrollbar appearing never changes the layout (or a screenshot)."""
         return self.size.width - self.styles.scrollbar_size_vertical
 
-    def _relayout(self) -> None:
+    def _estimate(self, card_id: str) -> int:
+        """A card's height before its layout exists (replaced by the exact one soon after)."""
+        card = self.state.cards.get(card_id)
+        if card is None:
+            return 2
+        name_lines = max(1, -(-len(card.name) // max(1, self._text_width)))
+        return name_lines + bool(card.id_labels) + 2  # + badges line (usually) + gap
+
+    def _relayout(self, *, exact: bool = False) -> None:
+        """Heights and offsets of every card, exact down to the bottom of the viewport.
+
+        Below it, cards not laid out yet get an estimate, and the exact layout is finished
+        in chunks after the next paint: the first paint of a 5,000-card list costs what a
+        screenful costs. ``exact`` lays out everything now (a jump to the bottom needs it).
+        """
         width = self._card_width()
         if width <= 0:
             return
@@ -180,11 +200,56 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
             self._layouts.clear()
             self._painted.clear()
         ctx = self.context()
-        # +1: the gap line below each card.
-        self._heights = [len(self._layout_of(card_id, ctx)) + 1 for card_id in self.ids]
-        self._offsets = [0, *itertools.accumulate(self._heights)]
+        horizon = self.scroll_offset.y + self.size.height + LOOKAHEAD
+        heights: list[int] = []
+        line = 0
+        estimated = False
+        cards, layouts = self.state.cards, self._layouts
+        for card_id in self.ids:
+            cached = layouts.get(card_id)
+            if cached is not None and cached[0] is cards.get(card_id):
+                height = len(cached[1]) + 1  # +1: the gap line below each card
+            elif exact or line <= horizon:
+                height = len(self._layout_of(card_id, ctx)) + 1
+            else:
+                height = self._estimate(card_id)
+                estimated = True
+            heights.append(height)
+            line += height
+        self._heights = heights
+        self._offsets = [0, *itertools.accumulate(heights)]
+        self._estimated = estimated
         self.virtual_size = Size(width, self._offsets[-1])
         self.refresh()
+        if estimated and not self._finishing:
+            self._finishing = True
+            self.call_after_refresh(self._finish_layout)
+
+    def _finish_layout(self) -> None:
+        """Lay out the next chunk of cards below the viewport, then again until done."""
+        self._finishing = False
+        if not self._estimated:
+            return
+        ctx = self.context()
+        done = 0
+        cards, layouts = self.state.cards, self._layouts
+        for card_id in self.ids:
+            cached = layouts.get(card_id)
+            if cached is None or cached[0] is not cards.get(card_id):
+                self._layout_of(card_id, ctx)
+                done += 1
+                if done >= CHUNK:
+                    break
+        self._relayout()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        # Scrolled before the layout was finished: make it exact before painting there.
+        self._ensure_exact()
+        super().watch_scroll_y(old_value, new_value)
+
+    def _ensure_exact(self) -> None:
+        if self._estimated:
+            self._relayout(exact=True)
 
     # -- painting ---------------------------------------------------------------------------
 
@@ -259,6 +324,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         return self._offsets[index], self._heights[index] - 1
 
     def move_cursor(self, index: int) -> None:
+        self._ensure_exact()
         if not self.ids:
             self.cursor = 0
             return
@@ -290,6 +356,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
 
     def index_at(self, content_y: int) -> int:
         """The card index at a content line (clamped; the end for below the last card)."""
+        self._ensure_exact()
         index = bisect.bisect_right(self._offsets, content_y) - 1
         return max(0, min(index, len(self.ids)))
 
