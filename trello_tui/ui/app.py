@@ -66,6 +66,8 @@ class TrelloApp(App[None]):
         self.on_painted = on_painted
         self.on_board_opened = on_board_opened
         self.on_theme_chosen = on_theme_chosen
+        #: a card to focus once its board is shown (search results on another board)
+        self.focus_after_open: str | None = None
 
     @property
     def me(self) -> str | None:
@@ -115,6 +117,8 @@ class TrelloApp(App[None]):
         if isinstance(self.screen, BoardScreen):
             focused = self.screen.view.focused_card_id
         self.state = state
+        if self.focus_after_open is not None and self.focus_after_open in state.cards:
+            focused, self.focus_after_open = self.focus_after_open, None
         screen = BoardScreen(state, focus=focused)
         if isinstance(self.screen, BoardScreen):
             self.switch_screen(screen)
@@ -153,6 +157,15 @@ class TrelloApp(App[None]):
             self.notify(self.backend.refused, title="Trello refused", severity="error")
         if self.backend.read_only:
             self.notify(self.backend.read_only, title="Read-only", severity="warning")
+
+    def go_to_card(self, board_id: str, card_id: str) -> None:
+        """Focus a card, opening its board first when it is another one."""
+        if self.state is not None and self.state.id == board_id:
+            if isinstance(self.screen, BoardScreen):
+                self.screen.view.focus_card(card_id)
+            return
+        self.focus_after_open = card_id
+        self.open_board(board_id)
 
     def show_board_picker(self) -> None:
         from trello_tui.ui.screens.boards import BoardPicker

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from trello_tui.store.cache import Cache
 from trello_tui.sync.state import BoardState
-from trello_tui.trello.models import Action, Board, Organization
+from trello_tui.trello.models import Action, Board, Card, Organization
 
 if TYPE_CHECKING:
     from trello_tui.store.outbox import Outbox
@@ -120,6 +120,20 @@ class Backend:
                     await asyncio.to_thread(self.cache.save_my_boards, boards)
                     await asyncio.to_thread(self.cache.put_organizations, list(orgs.values()))
         return BoardList(boards, orgs)
+
+    async def search(self, text: str) -> list[tuple[Card, str]]:
+        """Cards from Trello's search across the user's boards, with their board's name."""
+        from trello_tui.trello import calls
+
+        client = await self._client()
+        if client is None:
+            return []
+        results = await client.send(calls.search(text))
+        names: dict[str, str] = {b.id: b.name for b in results.boards}
+        if self.cache is not None:
+            cached = await asyncio.to_thread(self.cache.my_boards)
+            names.update({b.id: b.name for b in cached if b.id not in names})
+        return [(card, names.get(card.id_board, "another board")) for card in results.cards]
 
     async def comments(self, card_id: str) -> list[Action]:
         client = await self._client()

@@ -238,7 +238,13 @@ class BoardScreen(CardEdits, Screen[None]):
         self.app.push_screen(FilterPrompt(self.query_.describe()), chosen)
 
     def action_search(self) -> None:
-        self.action_filter()
+        from trello_tui.ui.screens.search import SearchScreen
+
+        def chosen(found: tuple[str, str] | None) -> None:
+            if found is not None:
+                self.tapp.go_to_card(*found)
+
+        self.app.push_screen(SearchScreen(self.state, self.tapp.backend), chosen)
 
     def action_filter_mine(self) -> None:
         self.set_query(self.query_.with_mine(not self.query_.mine))
