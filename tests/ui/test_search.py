@@ -14,11 +14,17 @@ from trello_tui.ui.screens.search import SearchScreen
 async def test_search_local_then_other_board(tmp_path: Path) -> None:
     sb = Sandbox.create(seed="demo")
     roadmap = demo_board_id(sb)
+    world = sb.world
+
+    def mine(board_id: str) -> bool:
+        board = world.boards[board_id]
+        return world.me in board.members and not board.closed
+
     other = next(
-        c for c in sb.world.cards.values()
-        if c.id_board != roadmap and not c.closed and sb.world.me in sb.world.boards[c.id_board].members
-        and not sb.world.boards[c.id_board].closed
-    )  # fmt: skip
+        c
+        for c in world.cards.values()
+        if c.id_board != roadmap and not c.closed and mine(c.id_board)
+    )
     async with running(sb, tmp_path) as (app, pilot):
         await pilot.press("slash", *other.name)  # type: ignore[attr-defined]
         await pilot.pause()  # type: ignore[attr-defined]
@@ -39,9 +45,9 @@ async def test_search_local_then_other_board(tmp_path: Path) -> None:
         await pilot.press("enter")  # type: ignore[attr-defined]
         for _ in range(200):
             screen = app.screen
-            if isinstance(screen, BoardScreen) and screen.state.id == other.id_board:
-                if screen.view.focused_card_id == other.id:
-                    break
+            on_board = isinstance(screen, BoardScreen) and screen.state.id == other.id_board
+            if on_board and screen.view.focused_card_id == other.id:  # type: ignore[attr-defined]
+                break
             await asyncio.sleep(0.05)
         screen = app.screen
         assert isinstance(screen, BoardScreen) and screen.state.id == other.id_board
