@@ -100,6 +100,14 @@ class Outcome:
         }
 
 
+def _unknown_name(result: CaptureResult) -> bool:
+    """A ``#``, ``@`` or ``^`` token matched nothing (a fresher board might know it)."""
+    return any(
+        t.error is not None and t.kind in ("label", "member", "list") and " matches no " in t.error
+        for t in result.tokens
+    )
+
+
 def _listing(names: Sequence[str], limit: int = 15) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
@@ -180,10 +188,11 @@ class Capture:
         hint = f"; your boards: {_listing(sorted(names))}" if names else ""
         raise CaptureFailure(f"no board named {key!r}{hint}")
 
-    async def board(self, board_id: str) -> None:
-        """Make sure the board is in the cache (one request when it is not)."""
-        if await self.cache.load_board(board_id) is not None:
-            return
+    async def board(self, board_id: str) -> bool:
+        """Make sure the board is in the cache (one request when it is not); True if loaded
+        from Trello just now."""
+        if board_id in await self.cache.loaded_board_ids():
+            return False
         try:
             board = await self.queue.submit(calls.load_board(board_id), priority=Priority.CAPTURE)
         except NotFound:
@@ -195,6 +204,7 @@ class Capture:
                 f"{board_id}` once you are online."
             ) from None
         await self.cache.save_board(board)
+        return True
 
     async def me_id(self) -> str | None:
         """The current member's id (remembered in the cache per token; asked once)."""
@@ -228,13 +238,16 @@ class Capture:
 
     # -- the run -----------------------------------------------------------------------------
 
-    def parse(self, lines: Sequence[tuple[int, str]], ctx: CaptureContext) -> list[CaptureResult]:
-        """Parse every line; report every problem and raise if there is any."""
+    @staticmethod
+    def parse(lines: Sequence[tuple[int, str]], ctx: CaptureContext) -> list[CaptureResult]:
         now = local_now()
-        results = [parse_capture(text, ctx, now) for _, text in lines]
+        return [parse_capture(text, ctx, now) for _, text in lines]
+
+    def check(self, lines: Sequence[tuple[int, str]], results: list[CaptureResult]) -> None:
+        """Report every problem of every line, and raise if there is any."""
         bad = [(n, text, r) for (n, text), r in zip(lines, results, strict=True) if not r.ok]
         if not bad:
-            return results
+            return
         for number, text, result in bad:
             where = f"line {number}: " if len(lines) > 1 else ""
             for error in result.errors:
@@ -257,7 +270,7 @@ class Capture:
         strict_list: bool = True,
     ) -> int:
         board_id = await self.board_id(board_key)
-        await self.board(board_id)
+        fresh = await self.board(board_id)
         engine = SyncEngine(self.queue, self.cache, self.outbox, board_id)
         replaced: dict[str, str] = {}
         progress = asyncio.Event()
@@ -278,6 +291,12 @@ class Capture:
             me = await self.me_id() if any(_ME.search(t) for _, t in lines) else None
             ctx = board_context(state, me)
             results = self.parse(lines, ctx)
+            if not fresh and any(_unknown_name(r) for r in results) and await engine.refresh():
+                # A label, member or list may be newer than the cache: look once more.
+                state = engine.state
+                ctx = board_context(state, me)
+                results = self.parse(lines, ctx)
+            self.check(lines, results)
             fallback = self.default_list(state, ctx, list_key, strict_list)
             creates: list[tuple[int, CreateCard]] = []
             durable: list[asyncio.Future[None]] = []

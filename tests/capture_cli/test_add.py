@@ -9,11 +9,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.capture_cli.helpers import BOARD, ROOT, Cli, board, cards_in, lists, named, requests
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.outbox import Outbox
+from trello_tui.trello.auth import Credentials
 
 
 @pytest.fixture
@@ -157,3 +159,23 @@ def test_a_cold_cache_loads_the_board_once(cli: Cli) -> None:
     missing = cli.add("Nowhere", "--board", "0123456789abcdef01234567")
     assert missing.returncode == 1
     assert "no board with the id '0123456789abcdef01234567'" in missing.stderr
+
+
+def test_a_name_newer_than_the_cache_is_looked_up_once_more(cli: Cli) -> None:
+    sb = cli.sb
+    assert cli.add("Warm up", "--board", BOARD).returncode == 0
+    creds = sb.credentials
+    made = httpx.post(
+        f"{cli.url}/labels",
+        params={"name": "Fresh", "color": "lime", "idBoard": board(sb).id},
+        headers={"Authorization": Credentials(key=creds.key, token=creds.token).authorization()},
+    )
+    assert made.status_code == 200, made.text
+    before, posts = requests(sb), sb.stats["routes"]["POST /cards"]["requests"]
+    done = cli.add("Uses the new label #fresh", "--board", BOARD)
+    assert done.returncode == 0, done.stderr
+    # One board refresh (the board and its newest action: one /batch, or two requests when
+    # the queue sends them apart), then the create.
+    assert sb.stats["routes"]["POST /cards"]["requests"] - posts == 1
+    assert requests(sb) - before in (2, 3)
+    assert named(sb, "Uses the new label")[0].id_labels == [made.json()["id"]]
