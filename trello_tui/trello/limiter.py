@@ -27,7 +27,6 @@ the moment a slot opens, instead of reserving a slot for whichever request asked
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import random
 import time
@@ -244,8 +243,12 @@ class RateLimiter:
     async def wait(self, seconds: float) -> None:
         """Sleep up to ``seconds``, waking early when a response changes the picture."""
         self._changed.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), timeout=seconds)
+        # asyncio.wait, not wait_for: the latter can swallow a cancellation on Python 3.11.
+        waiter = asyncio.get_running_loop().create_task(self._changed.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=seconds)
+        finally:
+            waiter.cancel()
 
     def _notify(self) -> None:
         self._changed.set()

@@ -185,6 +185,7 @@ class RequestQueue:
         running = {job.task for job in self._flying if job.task is not None}
         if running:
             await asyncio.wait(running, timeout=grace_s)
+        self._wake.set()  # the dispatcher sees _closed and returns
         tasks = [t for t in (self._dispatcher, *list(self._sleepers), *running) if t is not None]
         for task in tasks:
             task.cancel()
@@ -279,19 +280,29 @@ class RequestQueue:
                 break
         return first
 
+    async def _nap(self, seconds: float | None) -> None:
+        """Sleep until woken (a submission, a finished request) or ``seconds`` pass.
+
+        ``asyncio.wait`` rather than ``wait_for``: on Python 3.11 ``wait_for`` can swallow a
+        cancellation that arrives as the event fires, which would leave ``aclose`` waiting.
+        """
+        self._wake.clear()
+        waiter = asyncio.get_running_loop().create_task(self._wake.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=seconds)
+        finally:
+            waiter.cancel()
+
     async def _dispatch(self) -> None:
-        while True:
+        while not self._closed:
             picked = self._select() if self._in_flight < self.max_in_flight else None
             if picked is None:
-                self._wake.clear()
-                await self._wake.wait()
+                await self._nap(None)
                 continue
             job, call, delay = picked
             if delay > 0:
                 # Wake on the slot opening or on a new (maybe more urgent) submission.
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                await self._nap(delay)
                 continue
             group = self._batch_with(job, call)
             if len(group) > 1:
