@@ -13,13 +13,13 @@ from trello_tui.ui.screens.boards import BoardPicker
 
 async def _switch(app: object, pilot: object, text: str, board_id: str) -> None:
     await pilot.press("b")  # type: ignore[attr-defined]
-    for _ in range(100):
+    for _ in range(200):
         screen = app.screen  # type: ignore[attr-defined]
         if isinstance(screen, BoardPicker) and len(screen.entries) > 1:
             break
         await asyncio.sleep(0.05)
     await pilot.press(*text, "enter")  # type: ignore[attr-defined]
-    for _ in range(200):
+    for _ in range(400):
         screen = app.screen  # type: ignore[attr-defined]
         engine = app.backend.engine  # type: ignore[attr-defined]
         shown = isinstance(screen, BoardScreen) and screen.state.id == board_id
