@@ -22,8 +22,11 @@ What it does:
   ``SYNC`` (refreshes of the open board) > ``BACKGROUND`` (prefetch, other boards). FIFO within a
   priority. The dispatcher asks the ``RateLimiter`` when the next slot opens and, at that
   moment, sends the most urgent request waiting, so a key press never queues behind prefetch.
+  ``SYNC``/``BACKGROUND`` work leaves 3 %/6 % of each window free for the user and is paced
+  (jobs.py ``RESERVE``/``PACED``, limiter.py) so it cannot fill a window in one burst.
 * **Coalescing.** An identical GET already waiting or in flight is shared, not sent again.
-* **Batching.** When several batchable GETs are waiting, up to 10 go out as one ``/1/batch``.
+* **Batching.** When several batchable GETs are waiting, up to 10 go out as one ``/1/batch``
+  (one request of budget; the limiter switches to one per URL if Trello's headers say so).
 * **Retries.** On 429, 5xx, network errors and unreadable answers, an idempotent request is
   retried with exponential backoff and full jitter (a 429 also pauses the whole queue through
   the limiter, so retries cannot grow a burst of 429s).
@@ -39,8 +42,12 @@ What it does:
   ``Unavailable`` instead of risking a duplicate. Remaining risk, documented: a request still
   being processed by Trello after our lookup ran (a read timeout rather than a dropped
   connection); the lookup waits a backoff delay first to make that unlikely.
-* **Cancellation.** ``cancel(tag)`` rejects the tag's waiting ``SYNC``/``BACKGROUND`` requests
-  (and stops its in-flight GETs) with ``RequestCancelled``; the user's own writes are kept.
+* **Cancellation.** ``cancel(tag)`` rejects the tag's ``SYNC``/``BACKGROUND`` reads (stopping
+  those in flight) and its writes not yet sent, with ``RequestCancelled``. A write already
+  sent is never cancelled (its outcome would become unknown); ``INTERACTIVE``/``CAPTURE``
+  work is kept unless named in ``priorities``.
+* **Giving up.** After ``max_attempts`` sends (lookups counted apart) the last error is raised;
+  for a create that may have been applied it is ``Unavailable(maybe_applied=True)``.
 """
 
 from __future__ import annotations
