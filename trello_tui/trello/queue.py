@@ -41,7 +41,8 @@ What it does:
   name in a row stay two cards. A create without a probe whose outcome is unknown fails with
   ``Unavailable`` instead of risking a duplicate. Remaining risk, documented: a request still
   being processed by Trello after our lookup ran (a read timeout rather than a dropped
-  connection); the lookup waits a backoff delay first to make that unlikely.
+  connection); the first lookup waits at least ``reconcile_delay_s`` (1 s) to make that
+  unlikely.
 * **Cancellation.** ``cancel(tag)`` rejects the tag's ``SYNC``/``BACKGROUND`` reads (stopping
   those in flight) and its writes not yet sent, with ``RequestCancelled``. A write already
   sent is never cancelled (its outcome would become unknown); ``INTERACTIVE``/``CAPTURE``
@@ -99,6 +100,7 @@ class RequestQueue:
         max_attempts: int = 10,
         backoff_base_s: float = 0.25,
         backoff_cap_s: float = 20.0,
+        reconcile_delay_s: float = 1.0,
         batching: bool = True,
         rng: random.Random | None = None,
     ) -> None:
@@ -108,6 +110,7 @@ class RequestQueue:
         self.max_attempts = max_attempts
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
+        self.reconcile_delay_s = reconcile_delay_s
         self.batching = batching
         self.stats = QueueStats()
         self._rng = rng or random.Random()
@@ -494,6 +497,11 @@ class RequestQueue:
                 )
                 return
             job.reconcile = True
+            self.stats.retries += 1
+            # Give a request that may still be running on Trello's side time to finish, so
+            # the lookup sees its object (see "Remaining risk" above).
+            self._retry_later(job, max(self.reconcile_delay_s, self._backoff(job, error)))
+            return
         self.stats.retries += 1
         self._retry_later(job, self._backoff(job, error))
 
