@@ -208,8 +208,7 @@ def load_board(board_id: str) -> ApiCall[Board]:
         list_fields=LIST_FIELDS,
         cards="open",
         card_fields=CARD_FIELDS,
-        checklists="all",
-        checklist_fields="idBoard,idCard,name,pos",
+        checklists="all",  # every field: a field list would leave out the check items
         labels="all",
         labels_limit=1000,
         members="all",
