@@ -1,4 +1,4 @@
-"""Render the main screens on the demo data into screenshots/ (SVG, and PNG when possible).
+"""Render the main screens on the demo data into screenshots/ (SVG, and PNG when rsvg-convert is installed).
 
     uv run python -m trello_tui.ui.screenshots [OUT_DIR]
 
@@ -112,12 +112,13 @@ async def _shoot(board: Board, name: str, step: Step, out: Path) -> Path:
 
 
 def to_png(svg: Path) -> Path | None:
-    """PNG beside the SVG with ImageMagick when it is installed (it is optional)."""
-    convert = shutil.which("magick") or shutil.which("convert")
-    if convert is None:
+    """PNG beside the SVG with rsvg-convert (librsvg2-bin) when it is installed (optional)."""
+    rsvg = shutil.which("rsvg-convert")
+    if rsvg is None:
         return None
     png = svg.with_suffix(".png")
-    result = subprocess.run([convert, str(svg), str(png)], capture_output=True, check=False)
+    command = [rsvg, "--background-color", "#1e1e1e", "-o", str(png), str(svg)]
+    result = subprocess.run(command, capture_output=True, check=False)
     return png if result.returncode == 0 and png.exists() else None
 
 
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, step in SCREENS.items():
         svg = asyncio.run(_shoot(board, name, step, out))
         png = to_png(svg)
-        print(f"{svg}" + (f"  {png}" if png else "  (no PNG: ImageMagick not found)"))
+        print(f"{svg}" + (f"  {png}" if png else "  (no PNG: install librsvg2-bin)"))
     return 0
 
 

@@ -136,12 +136,13 @@ def due_piece(card: Card, now: datetime) -> Piece | None:
     text = f"◷ {due.strftime('%b')} {due.day}"
     if due.year != now.year:
         text += f" {due.year}"
+    # The coloured states are chips, padded so the colour does not touch the next badge.
     if card.due_complete:
-        return (f"{text} ✓", "due-complete")
+        return (f" {text} ✓ ", "due-complete")
     if due < now:
-        return (text, "overdue")
+        return (f" {text} ", "overdue")
     if due - now <= DUE_SOON:
-        return (text, "due-soon")
+        return (f" {text} ", "due-soon")
     return (text, "badge")
 
 

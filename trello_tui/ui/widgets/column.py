@@ -47,7 +47,6 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "card-face--card",
         "card-face--cursor",
-        "card-face--cursor-blur",
         "card-face--name",
         "card-face--badge",
         "card-face--overdue",
@@ -306,10 +305,8 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         strips = self._strips(index)
         if row >= len(strips):
             return Strip.blank(width, self.rich_style)
-        if index == self.cursor:
-            key = "card-face--cursor" if self.active else "card-face--cursor-blur"
-        else:
-            key = "card-face--card"
+        # Only the board's current column shows its cursor: one highlighted card, as in Trello.
+        key = "card-face--cursor" if index == self.cursor and self.active else "card-face--card"
         strip = strips[row].apply_style(self.get_component_rich_style(key))
         # simplify(): equal styles merged into one segment the same way on every paint, so
         # an exported screenshot does not depend on which lines were repainted when.
