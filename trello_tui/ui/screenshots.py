@@ -1,4 +1,4 @@
-"""Render the main screens on the demo data into screenshots/ (SVG, and PNG when rsvg-convert is installed).
+"""Render the main screens on the demo data into screenshots/ (SVG; PNG with rsvg-convert).
 
     uv run python -m trello_tui.ui.screenshots [OUT_DIR]
 
