@@ -40,6 +40,7 @@ async def test_offline_move_stays_pending_then_lands(tmp_path: Path) -> None:
         engine = app.backend.engine
         assert engine is not None
         engine.retry_delay_s = 0.1
+        engine.max_retry_delay_s = 0.5  # retry soon once the sandbox is back
         screen.view.focus_column(1, 2)
         await pilot.pause()  # type: ignore[attr-defined]
         card_id = screen.view.focused_card_id
@@ -53,6 +54,10 @@ async def test_offline_move_stays_pending_then_lands(tmp_path: Path) -> None:
         assert engine.pending_ops()
         assert card_id in screen.face_context().pending
         assert "⟳&#160;pending" in app.export_screenshot()
+        for _ in range(100):  # the status line follows the engine's status events
+            if "pending" in screen.status.sync_text:
+                break
+            await asyncio.sleep(0.05)
         assert "pending" in screen.status.sync_text
         sb.faults.error_rate = 0.0
         await settle(app, pilot)
