@@ -39,6 +39,8 @@ class BoardScreen(CardEdits, Screen[None]):
         super().__init__()
         self.state = state
         self.initial_focus = focus
+        self._view = BoardView(state, self.face_context, id="board")
+        self._status = StatusLine(id="status")
         self.query_: CardQuery = CardQuery()
 
     @property
@@ -49,8 +51,8 @@ class BoardScreen(CardEdits, Screen[None]):
         return self.app
 
     def compose(self) -> ComposeResult:
-        yield BoardView(self.state, self.face_context, id="board")
-        yield StatusLine(id="status")
+        yield self._view
+        yield self._status
         yield Footer()
 
     def on_mount(self) -> None:
@@ -71,11 +73,12 @@ class BoardScreen(CardEdits, Screen[None]):
 
     @property
     def view(self) -> BoardView:
-        return self.query_one(BoardView)
+        return self._view
 
     @property
     def status(self) -> StatusLine:
-        return self.query_one(StatusLine)
+        # Built with the screen, so it can be read (and set) before the screen is composed.
+        return self._status
 
     async def apply_change(self, change: BoardChange) -> None:
         if change.board_id == self.state.id and self.is_mounted:
