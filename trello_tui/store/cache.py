@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from trello_tui import paths
+from trello_tui.store import across
 from trello_tui.store.db import Schema, open_database, set_aside, sql_migration
 from trello_tui.store.rows import (
     PACKING,
@@ -331,8 +332,10 @@ class Cache:
             put_lists(conn, board_id, change.lists.values())
             put_cards(conn, board_id, change.cards.values(), rev)
             if change.deleted_cards:
+                # Scoped to this board: a card moved away keeps its row on its new board.
                 conn.executemany(
-                    "DELETE FROM cards WHERE id=?", [(i,) for i in change.deleted_cards]
+                    "DELETE FROM cards WHERE id=? AND board_id=?",
+                    [(i, board_id) for i in change.deleted_cards],
                 )
             put_checklists(conn, board_id, change.checklists.values(), rev)
             if change.deleted_checklists:
@@ -378,6 +381,18 @@ class Cache:
             return None if row is None else str(row[0])
 
         return self._guard(run, None)
+
+    # -- across boards (the agenda, my cards) ----------------------------------------------
+
+    def due_cards(self) -> list[Board]:
+        """Each cached board with only its open cards that have a due date."""
+        return self._guard(lambda conn: across.boards_with_cards(conn, across.DUE, ()), [])
+
+    def member_cards(self, username: str) -> list[Board]:
+        """Each cached board with only the open cards assigned to ``username``."""
+        return self._guard(
+            lambda conn: across.boards_with_cards(conn, across.MEMBER, (username,)), []
+        )
 
 
 class AsyncCache:
@@ -433,6 +448,12 @@ class AsyncCache:
 
     async def last_action_id(self, board_id: str) -> str | None:
         return await self._run(self.sync.last_action_id, board_id)
+
+    async def due_cards(self) -> list[Board]:
+        return await self._run(self.sync.due_cards)
+
+    async def member_cards(self, username: str) -> list[Board]:
+        return await self._run(self.sync.member_cards, username)
 
     async def close(self) -> None:
         await self._run(self.sync.close)

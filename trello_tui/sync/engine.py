@@ -573,8 +573,10 @@ class SyncEngine(RemoteMerge):
             if object_id.startswith("tmp-"):
                 continue
             if object_id not in state.cards and object_id not in state.checklists:
-                # Deleted (a checklist, a card): harmless for ids of other kinds.
+                # Deleted (a checklist, a card) or moved to another board: harmless for
+                # ids of other kinds (the cache deletes only this board's rows).
                 self._dirty.deleted_checklists.add(object_id)
+                self._dirty.deleted_cards.add(object_id)
             if object_id in state.cards:
                 self._dirty.cards[object_id] = state.cards[object_id]
             checklist = state.checklists.get(object_id)

@@ -16,8 +16,9 @@ Creates (``CreateCard``, ``CreateChecklist``, ``AddCheckItem``, ``AddComment``) 
 object under a local temporary id (``tmp-…``); ``created_id(result)`` gives Trello's id, and
 the engine rewrites every later operation that names the temporary id (``rewrite``).
 
-The base class lives in ``ops_base.py`` and the checklist, check-item and comment operations
-in ``ops_items.py``; every operation can be imported from here.
+The base class lives in ``ops_base.py``, the checklist, check-item and comment operations
+in ``ops_items.py`` and moves to another board in ``ops_move.py``; every operation can be
+imported from here.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from trello_tui.sync.ops_items import (
     RenameChecklist,
     ToggleCheckItem,
 )
+from trello_tui.sync.ops_move import MoveCardToBoard, ReturnCardToBoard
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import writes
 from trello_tui.trello.calls import ApiCall
@@ -73,6 +75,7 @@ __all__ = [
     "DeleteChecklist",
     "DeleteComment",
     "MoveCard",
+    "MoveCardToBoard",
     "Op",
     "RemoveLabel",
     "RemoveMember",
@@ -80,6 +83,7 @@ __all__ = [
     "RenameCheckItem",
     "RenameChecklist",
     "RestoreCard",
+    "ReturnCardToBoard",
     "SetDescription",
     "SetDue",
     "ToggleCheckItem",
