@@ -49,6 +49,28 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from trello_tui.export.command import run_from_cli
+
+    return run_from_cli(args)
+
+
+def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``export`` (trello_tui/export/command.py reads the cache only when it runs)."""
+    export = sub.add_parser(
+        "export",
+        help="write a cached board as Trello's JSON export, Markdown or CSV",
+        description="Export a board from the local cache (no network). JSON is Trello's own "
+        "board-export shape; the sandbox imports it (trello-tui sandbox --seed FILE).",
+    )
+    export.add_argument("board", metavar="BOARD", help="board id, short link or name")
+    export.add_argument(
+        "--format", choices=("json", "markdown", "csv"), default="json", help="default: json"
+    )
+    export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    export.set_defaults(handler=_cmd_export)
+
+
 def _cmd_config_init(args: argparse.Namespace) -> int:
     from trello_tui.config import write_config_template
 
@@ -148,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--json", action="store_true", help="print one JSON object per card")
     add.set_defaults(handler=_cmd_add)
     _add_setup_parsers(sub)
+    _add_export_parser(sub)
     return parser
 
 

@@ -4,6 +4,13 @@ Ids that are not 24-hex (anonymised exports use names like ``hashcard7``) are re
 ids, everywhere they appear, including inside action data. Every member of the export joins
 the board; you (``alex``) join it as an admin so the board is readable with your token.
 Older exports (2015) lack fields such as ``idChecklist`` on items or ``start``: defaults fill in.
+
+Usernames are unique on Trello, so an exported member whose username the world already has
+(``alex`` in a board exported from the demo) is that member: their id is mapped onto the
+world's, and their cards stay assigned to them. Memberships keep their type (admin, normal,
+observer) when the export has them. A workspace (``idOrganization``) is kept only when the
+world has it. Everything a card, list or check item carries that the world models (cover
+colour, voters, due reminder, list colour, board background) is kept.
 """
 
 from __future__ import annotations
@@ -33,7 +40,8 @@ class ImportError_(ValueError):
 def import_export(w: World, data: Any) -> World:
     if not isinstance(data, dict) or not isinstance(data.get("lists"), list) or "name" not in data:
         raise ImportError_("not a Trello board export (needs name and lists)")
-    data = remap_ids(w, data)
+    data = remap_ids(w, data, _same_people(w, data))
+    prefs: dict[str, Any] = data["prefs"] if isinstance(data.get("prefs"), dict) else {}
     b = Board(
         id=data["id"],
         name=str(data["name"]),
@@ -42,12 +50,20 @@ def import_export(w: World, data: Any) -> World:
         short_link=_short_link(w, data.get("shortLink")),
         id_member_creator=data.get("idMemberCreator") or w.me,
         date_last_activity=data.get("dateLastActivity") or iso(),
-        permission_level=(data.get("prefs") or {}).get("permissionLevel", "private"),
+        permission_level=prefs.get("permissionLevel", "private"),
+        background=str(prefs.get("background") or "blue"),
+        id_org=data.get("idOrganization") if data.get("idOrganization") in w.orgs else None,
+        pinned=bool(data.get("pinned")),
         starred=bool(data.get("starred")),
         members={w.me: "admin"},
     )
     w.boards[b.id] = b
     w.short_links[b.short_link] = b.id
+    roles: dict[str, str] = {
+        str(m.get("idMember")): str(m.get("memberType"))
+        for m in data.get("memberships") or []
+        if isinstance(m, dict) and m.get("memberType") in ("admin", "normal", "observer")
+    }
     for raw in data.get("members", []):
         if raw["id"] not in w.members:
             w.members[raw["id"]] = Member(
@@ -58,7 +74,7 @@ def import_export(w: World, data: Any) -> World:
                 avatar_hash=raw.get("avatarHash"),
                 bio=str(raw.get("bio") or ""),
             )
-        b.members.setdefault(raw["id"], "normal")
+        b.members.setdefault(raw["id"], roles.get(raw["id"], "normal"))
     for raw in data.get("labels", []):
         lab = Label(
             id=raw["id"], id_board=b.id, name=str(raw.get("name") or ""), color=raw.get("color")
@@ -72,6 +88,7 @@ def import_export(w: World, data: Any) -> World:
             id_board=b.id,
             pos=float(raw.get("pos") or 0),
             closed=bool(raw.get("closed")),
+            color=raw.get("color") if isinstance(raw.get("color"), str) else None,
         )
         w.lists[lst.id] = lst
         b.list_ids[lst.id] = None
@@ -102,6 +119,23 @@ def import_export(w: World, data: Any) -> World:
     return w
 
 
+def _same_people(w: World, data: dict[str, Any]) -> dict[str, str]:
+    """Exported member id -> the world's member id, for usernames the world already has."""
+    by_name = {m.username: m.id for m in w.members.values()}
+    out: dict[str, str] = {}
+    for raw in data.get("members") or []:
+        if not isinstance(raw, dict):
+            continue
+        mine = by_name.get(str(raw.get("username")))
+        if mine is not None and isinstance(raw.get("id"), str) and raw["id"] != mine:
+            out[raw["id"]] = mine
+    return out
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _ref(raw: dict[str, Any], kind: str) -> str | None:
     ref = (raw.get("data") or {}).get(kind)
     return ref.get("id") if isinstance(ref, dict) else None
@@ -117,6 +151,7 @@ def _card(w: World, b: Board, raw: dict[str, Any]) -> None:
     if raw.get("idList") not in w.lists:
         return
     labels = raw.get("idLabels") or [x["id"] for x in raw.get("labels", []) if isinstance(x, dict)]
+    cover: dict[str, Any] = raw["cover"] if isinstance(raw.get("cover"), dict) else {}
     card = Card(
         id=raw["id"],
         name=str(raw.get("name") or ""),
@@ -133,7 +168,10 @@ def _card(w: World, b: Board, raw: dict[str, Any]) -> None:
         due_complete=bool(raw.get("dueComplete")),
         id_labels=[x for x in labels if x in w.labels],
         id_members=[x for x in raw.get("idMembers", []) if x in b.members],
+        id_members_voted=[x for x in raw.get("idMembersVoted") or [] if x in b.members],
+        due_reminder=_int_or_none(raw.get("dueReminder")),
         comments=int((raw.get("badges") or {}).get("comments") or 0),
+        cover_color=cover.get("color") if isinstance(cover.get("color"), str) else None,
     )
     b.next_id_short = max(b.next_id_short, card.id_short + 1)
     w.cards[card.id] = card
@@ -161,6 +199,7 @@ def _checklist(w: World, b: Board, raw: dict[str, Any]) -> None:
             pos=float(item.get("pos") or 0),
             state="complete" if item.get("state") == "complete" else "incomplete",
             due=item.get("due"),
+            due_reminder=_int_or_none(item.get("dueReminder")),
             id_member=item.get("idMember"),
         )
         cl.items.append(ci)

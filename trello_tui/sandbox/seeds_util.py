@@ -1,4 +1,8 @@
-"""Id remapping for imported exports: every non-24-hex ``id`` gets a fresh one, everywhere."""
+"""Id remapping for imported exports: every non-24-hex ``id`` gets a fresh one, everywhere.
+
+``known`` pre-seeds the mapping (the importer maps an exported member onto the world's member
+of the same username, so a board exported from the demo comes back assigned to the same people).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,10 @@ from trello_tui.sandbox.world import HEX24, World
 ID_KEYS = ("id", "idBoard", "idList", "idCard", "idChecklist", "idMemberCreator", "idMember")
 
 
-def remap_ids(w: World, data: dict[str, Any]) -> dict[str, Any]:
-    mapping: dict[str, str] = {}
+def remap_ids(
+    w: World, data: dict[str, Any], known: dict[str, str] | None = None
+) -> dict[str, Any]:
+    mapping: dict[str, str] = dict(known or {})
 
     def collect(node: Any) -> None:
         if isinstance(node, dict):
