@@ -210,9 +210,10 @@ class Sandbox:
     async def _endpoint(self, request: Request) -> Response:
         path = "/" + request.path_params["path"].rstrip("/")
         faults = self.faults
-        if faults.latency_s > 0:
-            await asyncio.sleep(faults.latency_s)
-        if faults.roll(faults.drop_rate):
+        delay = faults.delay()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if faults.roll(faults.drop_rate, "drop"):
             return DroppedResponse()
         auth = request.headers.get("authorization")
         try:
@@ -226,7 +227,10 @@ class Sandbox:
         early = await oauth_routes.intercept(self.world, request, path, params)
         if early is not None:
             return early
-        return await self.handle(request.method, path, params, auth)
+        response = await self.handle(request.method, path, params, auth)
+        if faults.roll(faults.drop_after_rate, "drop_after"):
+            return DroppedResponse()  # handled (any change is made), but the answer is lost
+        return response
 
     async def handle(
         self,
@@ -252,13 +256,14 @@ class Sandbox:
         error = verdict.error
         if error is None and self.faults.burst_429 > 0:
             self.faults.burst_429 -= 1
+            self.faults.fired["burst_429"] += 1
             error, verdict.retry_after = "API_TOKEN_LIMIT_EXCEEDED", 1
         if error is not None:
             stats.limited_by_token[who] += 1
             stats.limited_by_route[route_name] += 1
             body = {"error": error, "message": "Rate limit exceeded"}
             return _json_response(429, body, {**headers, "retry-after": str(verdict.retry_after)})
-        if self.faults.roll(self.faults.error_rate):
+        if self.faults.roll(self.faults.error_rate, "error"):
             status = self.faults.error_status
             phrase = PHRASES.get(status, "Server Error")
             return Response(phrase, status, headers, media_type="text/plain")
