@@ -53,7 +53,7 @@ from typing import Any
 
 from trello_tui.store.cache import AsyncCache, CacheWrite
 from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox
-from trello_tui.sync.events import IdsReplaced, Notice, Status
+from trello_tui.sync.events import IdsReplaced, Notice, RemoteActions, Status
 from trello_tui.sync.ops import Op, op_from_json
 from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.state import BoardChange, BoardState
@@ -64,7 +64,7 @@ from trello_tui.trello.queue import Priority, RequestQueue
 from trello_tui.trello.reconcile import CLOCK_SLACK_S, Reconciler, already_done
 
 log = logging.getLogger(__name__)
-Event = BoardChange | Notice | IdsReplaced | Status
+Event = BoardChange | Notice | IdsReplaced | Status | RemoteActions
 Subscriber = Callable[[Event], None]
 
 

@@ -3,7 +3,8 @@
 ``Notice`` is a one-line message for the user (a write Trello refused for good, a teammate
 changing the card being edited, a cache file set aside). ``IdsReplaced`` says that objects
 shown under a temporary id now have Trello's id (the UI moves its focus along). ``Status``
-is what the status line shows, with ``text()`` ready to print.
+is what the status line shows, with ``text()`` ready to print. ``RemoteActions`` hands on the
+Trello actions just merged (for notifications and triggers, see ``sync/notify.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import dataclasses
 import time
 from collections.abc import Mapping
 from typing import Literal
+
+from trello_tui.trello.models import Action
 
 NoticeLevel = Literal["info", "warning", "error", "conflict"]
 SyncState = Literal["synced", "syncing", "offline", "rate_limited", "never"]
@@ -31,6 +34,14 @@ class Notice:
 class IdsReplaced:
     board_id: str
     mapping: Mapping[str, str]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RemoteActions:
+    """Actions new to this engine (polled or delivered), sent once the state shows them."""
+
+    board_id: str
+    actions: tuple[Action, ...]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from trello_tui.store.cache import CacheWrite
-from trello_tui.sync.events import Notice
+from trello_tui.sync.events import Notice, RemoteActions
 from trello_tui.sync.ops import Op
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
@@ -167,7 +167,10 @@ class RemoteMerge:
                 self._schedule_flush()
             return True
         if plan.full_load:
-            return await self.refresh()
+            if not await self.refresh():
+                return False
+            self._emit(RemoteActions(self.board_id, tuple(fresh)))
+            return True
         cards: dict[str, Card | None] = {}
         checklists: dict[str, list[Checklist]] = {}
         try:
@@ -182,6 +185,7 @@ class RemoteMerge:
             cards[card_id] = None
         self._merge_remote(cards, checklists, plan.authors)
         self._merged.update((a.id, None) for a in fresh)
+        self._emit(RemoteActions(self.board_id, tuple(fresh)))
         while len(self._merged) > 2000:
             self._merged.popitem(last=False)
         if advance and newest is not None:
