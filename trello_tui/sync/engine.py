@@ -7,7 +7,9 @@ Writes. ``submit(op)`` applies the operation to the state at once (the screen mo
 stores it in the outbox (on disk, on the outbox's own thread) and wakes the sender, which
 sends the board's writes one at a time, in order, at interactive priority, each only once its
 row is on disk. Sending in order keeps every later write's assumptions true (a rename of a
-card being created waits for the create and is rewritten to the real id).
+card being created waits for the create and is rewritten to the real id). ``submit_group(ops)``
+does the same for many operations that form one undo step (a bulk action); ``undo()`` undoes
+the latest step (history.py).
 
 Each answer either confirms the write (the server's object is adopted, its ``pos`` included),
 or, for a permanent error, rolls it back and keeps it as *failed* for the user to retry or
@@ -54,6 +56,7 @@ from typing import Any
 from trello_tui.store.cache import AsyncCache, CacheWrite
 from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox
 from trello_tui.sync.events import IdsReplaced, Notice, RemoteActions, Status
+from trello_tui.sync.history import UndoHistory
 from trello_tui.sync.ops import Op, op_from_json
 from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.state import BoardChange, BoardState
@@ -68,7 +71,7 @@ Event = BoardChange | Notice | IdsReplaced | Status | RemoteActions
 Subscriber = Callable[[Event], None]
 
 
-class SyncEngine(RemoteMerge):
+class SyncEngine(UndoHistory, RemoteMerge):
     """The live model of one board: optimistic writes, confirmations, remote merges."""
 
     def __init__(
@@ -101,7 +104,7 @@ class SyncEngine(RemoteMerge):
         self._unknown: set[str] = set()
         self._sent_at: dict[str, float] = {}
         self._durable: dict[str, asyncio.Future[None]] = {}
-        self._undo: list[Op] = []
+        self._undo: list[list[Op]] = []
         self._claims: set[str] = set()
         self._in_flight: Op | None = None
         self._subscribers: list[Subscriber] = []
@@ -320,62 +323,7 @@ class SyncEngine(RemoteMerge):
         await self._flush()
         return True
 
-    # -- writing -----------------------------------------------------------------------------
-
-    def submit(self, op: Op, *, undoable: bool = True) -> asyncio.Future[None]:
-        """Apply ``op`` now and queue it; the future resolves once it is on disk."""
-        if self.state is None:
-            raise RuntimeError("the board is not loaded yet")
-        change = op.apply(self.state)
-        self._pending.append(op)
-        if undoable:
-            self._undo.append(op)
-        durable = asyncio.get_running_loop().create_task(self._record(op))
-        self._durable[op.op_id] = durable
-        self._emit(change)
-        self._wake.set()
-        return durable
-
-    async def _record(self, op: Op) -> None:
-        await self.outbox.run(self.outbox.sync.add, op.op_id, op.board_id, op.kind, op.to_json())
-
-    def undo(self) -> bool:
-        """Undo the latest write of this session.
-
-        A write not sent yet (typically while offline) is simply withdrawn; otherwise its
-        inverse is submitted as a new write.
-        """
-        while self._undo:
-            op = self._undo.pop()
-            if op.op_id in self._failed:
-                continue
-            if self._withdraw(op):
-                return True
-            inverse = op.inverse()
-            if not inverse:
-                self._emit(Notice(self.board_id, "info", "Nothing to undo for that change."))
-                return False
-            for other in inverse:
-                self.submit(other, undoable=False)
-            return True
-        return False
-
-    def _withdraw(self, op: Op) -> bool:
-        """Take back the newest pending write if it has not left yet."""
-        if not self._pending or self._pending[-1] is not op or self.state is None:
-            return False
-        if op is self._in_flight or op.op_id in self._unknown or op.op_id in self._sent_at:
-            return False
-        self._pending.pop()
-        self._emit(op.rollback(self.state))
-        durable = self._durable.pop(op.op_id)
-
-        async def forget() -> None:
-            await durable  # the row is written before it is deleted (same worker thread)
-            await self.outbox.run(self.outbox.sync.discard, op.op_id)
-
-        self._durable[op.op_id] = asyncio.get_running_loop().create_task(forget())
-        return True
+    # -- writing (submit, submit_group and undo: history.py) ----------------------------------
 
     async def retry(self, op_id: str) -> None:
         """Send a failed write again (re-applied on top of the current state)."""
@@ -518,7 +466,7 @@ class SyncEngine(RemoteMerge):
         if real:
             self._claims.add(real)
             ids = ids | {real}
-        for other in [*later, *(f for f, _ in self._failed.values()), *self._undo]:
+        for other in [*later, *(f for f, _ in self._failed.values()), *self.undo_ops()]:
             other.rewrite(mapping)
         del self._pending[index]
         self._unknown.discard(op.op_id)
