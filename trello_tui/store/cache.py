@@ -271,6 +271,20 @@ class Cache:
 
         return self._guard(run, None)
 
+    def board_lists(self, board_id: str) -> list[TrelloList] | None:
+        """A loaded board's open lists, left to right, without its cards; None if never loaded."""
+
+        def run(conn: sqlite3.Connection) -> list[TrelloList] | None:
+            row = conn.execute("SELECT loaded_at FROM boards WHERE id=?", (board_id,)).fetchone()
+            if row is None or row[0] is None:
+                return None
+            rows = conn.execute(
+                "SELECT json FROM lists WHERE board_id=? AND closed=0 ORDER BY pos, id", (board_id,)
+            )
+            return [TrelloList.from_json(item) for item in rows_json(rows)]
+
+        return self._guard(run, None)
+
     def find_board(self, key: str) -> str | None:
         """The id of a cached board named ``key`` (id, short link or name), or None."""
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from trello_tui.store.cache import Cache
 from trello_tui.sync.state import BoardState
-from trello_tui.trello.models import Action, Board, Card, Organization
+from trello_tui.trello.models import Action, Board, Card, Organization, TrelloList
 
 if TYPE_CHECKING:
     from trello_tui.store.outbox import Outbox
@@ -86,6 +86,20 @@ class Backend:
             return None
         cached = await asyncio.to_thread(self.cache.load_board, board_id)
         return BoardState(cached.board) if cached is not None else None
+
+    async def board_lists(self, board_id: str) -> list[TrelloList] | None:
+        """A board's open lists (the move picker): the cache's, else Trello's; None offline."""
+        if self.cache is not None:
+            cached = await asyncio.to_thread(self.cache.board_lists, board_id)
+            if cached is not None:
+                return cached
+        client = await self._client()
+        if client is None:
+            return None
+        from trello_tui.trello import calls
+
+        lists: list[TrelloList] = await client.send(calls.board_lists(board_id))
+        return sorted((x for x in lists if not x.closed), key=lambda x: (x.pos, x.id))
 
     async def resolve(self, key: str) -> str | None:
         """A board id from an id, short link or name (cache first, then the user's boards)."""

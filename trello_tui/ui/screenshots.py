@@ -75,6 +75,8 @@ async def _card(pilot: object) -> None:
 async def _move_picker(pilot: object) -> None:
     await pilot.press("M")  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]  # other boards
+    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def _help(pilot: object) -> None:

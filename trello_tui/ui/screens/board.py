@@ -159,13 +159,41 @@ class BoardScreen(CardEdits, Screen[None]):
         card_id = self.view.focused_card_id
         if card_id is None:
             return
-        from trello_tui.ui.screens.pickers import ListPicker
+        from trello_tui.ui.screens.pickers import MoveTargetPicker, split_target
 
-        def chosen(list_id: str | None) -> None:
-            if list_id is not None:
+        picker = MoveTargetPicker(self.state, self.state.cards[card_id].id_list, self.tapp.backend)
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            board_id, list_id = split_target(value)
+            if board_id is None or board_id == self.state.id:
                 self._move_to(card_id, list_id, 0)
+            else:
+                self._move_to_board(card_id, board_id, list_id, picker.board_names[board_id])
 
-        self.app.push_screen(ListPicker(self.state, self.state.cards[card_id].id_list), chosen)
+        self.app.push_screen(picker, chosen)
+
+    def _move_to_board(self, card_id: str, board_id: str, list_id: str, board_name: str) -> None:
+        """One write: the card leaves this board at once, at the bottom of the target list."""
+        from trello_tui.sync.ops import MoveCardToBoard
+
+        name = self.state.cards[card_id].name
+        column = self.view.current
+        row = column.cursor if column is not None else 0
+        op = MoveCardToBoard(
+            self.state.id,
+            card_id=card_id,
+            to_board_id=board_id,
+            list_id=list_id,
+            pos="bottom",
+            to_board_name=board_name,
+        )
+        self.tapp.submit(op)
+        if card_id not in self.state.cards:  # not refused locally (read-only, cache only)
+            self.notify(f"Moved '{name}' to '{board_name}' — z to undo")
+        if column is not None:  # focus stays on the row the card left
+            self.call_after_refresh(column.move_cursor, row)
 
     @on(CardColumn.CardDropped)
     def dropped(self, event: CardColumn.CardDropped) -> None:

@@ -1,5 +1,8 @@
 """Small modal pickers: type-to-filter lists (lists, labels, members) and the filter prompt.
 
+``MoveTargetPicker`` (the ``M`` key) offers this board's lists first, then every other open
+board's lists under its name; a pick on another board comes back as ``"<board id>/<list id>"``.
+
 ``Picker`` is one reusable modal: an Input above an OptionList; typing narrows the options
 (every word must appear), enter picks the highlighted one, escape cancels. Headings
 (disabled options) group entries and stay visible while any of their entries match.
@@ -8,7 +11,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +23,9 @@ from textual.widgets.option_list import Option
 
 from trello_tui.sync.state import BoardState
 from trello_tui.ui.filters import CardQuery, parse_query
+
+if TYPE_CHECKING:
+    from trello_tui.ui.backend import Backend
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -74,10 +80,14 @@ class Picker(ModalScreen[str | None]):
                     heading = None
                 options.append(Option(entry.text, id=entry.value))
         option_list = self.query_one(OptionList)
+        # A refill (more entries arrived) keeps the highlighted entry where it still shows.
+        was = option_list.highlighted
+        keep = option_list.get_option_at_index(was).id if was is not None else None
         option_list.clear_options()
         option_list.add_options(options)
         first = next((i for i, o in enumerate(options) if not o.disabled), None)
-        option_list.highlighted = first
+        again = next((i for i, o in enumerate(options) if keep and o.id == keep), None)
+        option_list.highlighted = again if again is not None else first
 
     @on(Input.Changed)
     def changed(self, event: Input.Changed) -> None:
@@ -108,11 +118,78 @@ class ListPicker(Picker):
     """Pick a list of the board (the card's own list is marked)."""
 
     def __init__(self, state: BoardState, current_list: str) -> None:
-        entries = [
-            Entry(f"{lst.name}{'  (current)' if lst.id == current_list else ''}", lst.id, lst.name)
-            for lst in state.open_lists()
+        super().__init__("Move to list", board_entries(state, current_list))
+
+
+def board_entries(state: BoardState, current_list: str) -> list[Entry]:
+    """This board's open lists, the card's own marked."""
+    return [
+        Entry(f"{lst.name}{'  (current)' if lst.id == current_list else ''}", lst.id, lst.name)
+        for lst in state.open_lists()
+    ]
+
+
+#: separates the board id from the list id in a move target on another board
+TARGET_SEP = "/"
+
+
+def split_target(value: str) -> tuple[str | None, str]:
+    """``(board id or None for this board, list id)`` from a MoveTargetPicker result."""
+    board_id, sep, list_id = value.partition(TARGET_SEP)
+    return (board_id, list_id) if sep else (None, value)
+
+
+class MoveTargetPicker(Picker):
+    """Pick a list of this board, or of another board (grouped under board headings).
+
+    This board's lists are there at once; the other boards' lists arrive from a worker (the
+    cache for boards loaded before, Trello for the others), so opening it never waits.
+    """
+
+    def __init__(self, state: BoardState, current_list: str, backend: Backend) -> None:
+        own = [Entry(state.board.name or "This board", None), *board_entries(state, current_list)]
+        super().__init__("Move to list — other boards loading…", own)
+        self.board_state = state
+        self.backend = backend
+        self._own = own
+        #: board id -> name, for every other board offered
+        self.board_names: dict[str, str] = {}
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.run_worker(self._load_other_boards(), group="move-targets", exit_on_error=False)
+
+    async def _load_other_boards(self) -> None:
+        entries = list(self._own)
+        title = "Move to list"
+        try:
+            listing = await self.backend.boards()
+        except Exception:  # offline without a cached listing: this board's lists only
+            listing = None
+            title = "Move to list (other boards unavailable offline)"
+        others = [
+            b
+            for b in (listing.boards if listing else [])
+            if not b.closed and b.id != self.board_state.id
         ]
-        super().__init__("Move to list", entries)
+        for board in others:
+            try:
+                lists = await self.backend.board_lists(board.id)
+            except Exception:  # one unreadable board must not hide the others
+                continue
+            if not lists:
+                continue
+            self.board_names[board.id] = board.name
+            entries.append(Entry(board.name, None))
+            entries.extend(
+                Entry(lst.name, f"{board.id}{TARGET_SEP}{lst.id}", f"{board.name} {lst.name}")
+                for lst in lists
+            )
+        self.entries = entries
+        self.heading = title
+        if self.is_mounted:
+            self.query_one(".picker-title", Static).update(title)
+            self._fill(self.query_one(Input).value)
 
 
 class FilterPrompt(ModalScreen[CardQuery | None]):
