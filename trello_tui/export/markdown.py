@@ -3,7 +3,7 @@
 The board's name is the title and its description follows; each open list is a section in
 board order, its open cards are items in list order: the name in bold, then labels, dates and
 members as a nested list, the card's description (Trello descriptions are Markdown already, so
-they are kept as written, indented into the item), and each checklist as a task list
+they are kept as written, as a block quote inside the item), and each checklist as a task list
 (``- [x]``). Archived cards, and the cards of archived lists, close the document in their own
 section so the board reads as it does in Trello.
 
@@ -88,8 +88,9 @@ def card_lines(
     lines = [f"- **{escape(card.name) or '(untitled)'}**{where}"]
     lines += _details(card, labels, members)
     if card.desc.strip():
+        # quoted, so a description's own headings and task lists do not pass for the card's
         lines.append("")
-        lines += [f"{INDENT}{line}".rstrip() for line in card.desc.strip("\n").splitlines()]
+        lines += [f"{INDENT}> {line}".rstrip() for line in card.desc.strip("\n").splitlines()]
     for checklist in order.card_checklists.get(card.id, ()):
         lines += _checklist(checklist, members)
     return lines
