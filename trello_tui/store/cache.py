@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from trello_tui import paths
+from trello_tui.store import across
 from trello_tui.store.db import Schema, open_database, set_aside, sql_migration
 from trello_tui.store.rows import (
     PACKING,
@@ -395,6 +396,18 @@ class Cache:
 
         return self._guard(run, None)
 
+    # -- across boards (the agenda, my cards) ----------------------------------------------
+
+    def due_cards(self) -> list[Board]:
+        """Each cached board with only its open cards that have a due date."""
+        return self._guard(lambda conn: across.boards_with_cards(conn, across.DUE, ()), [])
+
+    def member_cards(self, username: str) -> list[Board]:
+        """Each cached board with only the open cards assigned to ``username``."""
+        return self._guard(
+            lambda conn: across.boards_with_cards(conn, across.MEMBER, (username,)), []
+        )
+
 
 class AsyncCache:
     """The cache for code on an event loop: every call runs on one dedicated worker thread.
@@ -449,6 +462,12 @@ class AsyncCache:
 
     async def last_action_id(self, board_id: str) -> str | None:
         return await self._run(self.sync.last_action_id, board_id)
+
+    async def due_cards(self) -> list[Board]:
+        return await self._run(self.sync.due_cards)
+
+    async def member_cards(self, username: str) -> list[Board]:
+        return await self._run(self.sync.member_cards, username)
 
     async def close(self) -> None:
         await self._run(self.sync.close)
