@@ -31,6 +31,12 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     return run_from_cli(args)
 
 
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from trello_tui.watch import run_from_cli
+
+    return run_from_cli(args)
+
+
 def _cmd_add(args: argparse.Namespace) -> int:
     from trello_tui.capture_cli import run_from_cli
 
@@ -156,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sync_parser(sub)
     sub.choices["sync"].set_defaults(handler=_cmd_sync)
+    from trello_tui.watch import add_parser as add_watch_parser
+
+    add_watch_parser(sub)
+    sub.choices["watch"].set_defaults(handler=_cmd_watch)
 
     add = sub.add_parser(
         "add",

@@ -122,7 +122,7 @@ class CardEvent:
             "card_archived": "archived",
             "comment_added": "commented",
             "mentioned": "mentioned you",
-            "card_due_soon": f"due {format_date(self.due) or 'soon'}",
+            "card_due_soon": f"due {_local(self.due)}",
         }.get(self.kind, self.kind)
         who = f" by {self.actor.shown}" if self.actor and self.kind != "card_due_soon" else ""
         text = f": {_one_line(self.text)}" if self.text else ""
@@ -146,6 +146,10 @@ class CardEvent:
             "date": format_date(self.date),
             "byMe": self.by_me,
         }
+
+
+def _local(when: datetime | None) -> str:
+    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "soon"
 
 
 def _one_line(text: str, width: int = 80) -> str:

@@ -1,0 +1,219 @@
+"""The machinery of ``trello-tui watch``: board events and triggers, headless.
+
+Polls the user's boards (every open board, or the ``--board`` ones: id, short link or name)
+on one timer through the same machinery as the app — a ``SyncEngine`` per board, one
+``Poller`` that batches the boards' action requests into ``/1/batch``, the request queue that
+keeps within Trello's rate limits — and prints one line per event (``--json``: one JSON
+object) on stdout as it happens: cards created, moved, assigned, archived, commented on,
+mentions of the user and cards coming due. Every event runs the matching ``[[triggers]]`` of
+config.toml (see :mod:`trello_tui.triggers`); their outcomes go to stderr.
+
+A board already in the offline cache is polled from where the cache left off, so changes
+made while nothing was watching are caught up (triggers run for those up to 24 hours old,
+each at most once: the app and a watcher never both run one). Ctrl-C or SIGTERM stops it
+cleanly: runs in progress get a moment to finish, the cache is written, the exit code is 0.
+Exit codes: 1 when no board could be watched, 2 without credentials.
+
+Never imports Textual: it runs under systemd, cron or tmux.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TextIO
+
+from trello_tui.config import Trigger
+from trello_tui.store.cache import AsyncCache, Cache
+from trello_tui.store.outbox import AsyncOutbox, Outbox
+from trello_tui.sync.engine import SyncEngine
+from trello_tui.sync.notify import DUE_SOON, CardEvent, Me, Notifier
+from trello_tui.sync.poller import Poller
+from trello_tui.trello.client import TrelloClient
+from trello_tui.trello.errors import TrelloError
+from trello_tui.trello.models import Board
+from trello_tui.trello.queue import RequestQueue
+from trello_tui.triggers import SeenStore, TriggerResult, TriggerRunner
+
+#: how long a stop waits for trigger commands still running
+STOP_GRACE_S = 5.0
+
+
+def event_line(event: CardEvent, as_json: bool) -> str:
+    """The line printed for one event."""
+    if as_json:
+        return json.dumps(event.as_json(), ensure_ascii=False)
+    stamp = event.date.astimezone().strftime("%Y-%m-%d %H:%M:%S") if event.date else "-"
+    return f"{stamp}  {event.summary()}"
+
+
+def pick_boards(mine: Sequence[Board], keys: Sequence[str]) -> tuple[list[Board], list[str]]:
+    """The boards to watch (all open ones without keys) and the keys that matched none."""
+    if not keys:
+        return [b for b in mine if not b.closed], []
+    chosen: list[Board] = []
+    missing: list[str] = []
+    for key in keys:
+        wanted = key.strip().casefold()
+        board = next(
+            (b for b in mine if wanted in (b.id.casefold(), b.short_link.casefold())), None
+        ) or next((b for b in mine if b.name.casefold() == wanted), None)
+        if board is None:
+            missing.append(key)
+        elif board not in chosen:
+            chosen.append(board)
+    return chosen, missing
+
+
+class Watch:
+    """The running watcher: engines, a poller, the notifier and the trigger runner."""
+
+    def __init__(
+        self,
+        client: TrelloClient,
+        triggers: Sequence[Trigger],
+        *,
+        out: TextIO,
+        err: TextIO,
+        interval_s: float,
+        full_every_s: float,
+        cache: Cache | None = None,
+        outbox: Outbox | None = None,
+        seen: SeenStore | None = None,
+        as_json: bool = False,
+        due_within: timedelta = DUE_SOON,
+    ) -> None:
+        self.client = client
+        self.out = out
+        self.err = err
+        self.as_json = as_json
+        self.interval_s = interval_s
+        self.queue = RequestQueue(client)
+        self.cache = AsyncCache(cache if cache is not None else Cache(report=self.note))
+        self.outbox = AsyncOutbox(outbox if outbox is not None else Outbox(report=self.note))
+        self.engines: list[SyncEngine] = []
+        self.poller = Poller(
+            self.queue,
+            active_s=interval_s,
+            idle_s=interval_s,
+            max_s=max(120.0, interval_s),
+            idle_after_s=math.inf,  # a watcher stays at its interval; failures back off
+            full_every_s=full_every_s,
+        )
+        self.runner = TriggerRunner(
+            triggers, self.reported, seen=seen or SeenStore(report=self.note)
+        )
+        self.notifier = Notifier(Me(), self.events, due_within=due_within)
+        self.printed = 0
+
+    def note(self, message: str) -> None:
+        self.err.write(message + "\n")
+        self.err.flush()
+
+    def reported(self, result: TriggerResult) -> None:
+        self.note(result.text)
+
+    def events(self, events: list[CardEvent]) -> None:
+        for event in events:
+            self.out.write(event_line(event, self.as_json) + "\n")
+            self.printed += 1
+        self.out.flush()
+        self.runner.submit(events)
+
+    async def start(self, boards: Sequence[Board]) -> None:
+        member = await self.client.me()
+        me = Me(member.id, member.username)
+        self.notifier.me = me
+        self.runner.me = me
+        for board in boards:
+            engine = SyncEngine(self.queue, self.cache, self.outbox, board.id)
+            self.notifier.attach(engine)
+            # From the cache when it has the board: the first poll then brings what changed
+            # since; otherwise the poller loads it first.
+            await engine.start(refresh=False)
+            self.engines.append(engine)
+            self.poller.add(engine)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll and check due dates until ``stop`` is set."""
+        self.poller.poll_now()  # the first poll at once, not after one interval
+        polling = asyncio.get_running_loop().create_task(self.poller.run())
+        try:
+            while not stop.is_set():
+                for engine in self.engines:
+                    self.notifier.check_due(engine.state)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(min(60.0, self.interval_s)):
+                        await stop.wait()
+        finally:
+            polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+
+    async def aclose(self) -> None:
+        await self.runner.drain(STOP_GRACE_S)
+        await self.runner.aclose()
+        for engine in self.engines:
+            await engine.close()
+        await self.queue.aclose()
+        await self.cache.close()
+        await self.outbox.close()
+
+
+async def run(
+    client: TrelloClient,
+    keys: Sequence[str],
+    triggers: Sequence[Trigger],
+    stop: asyncio.Event,
+    *,
+    interval_s: float = 10.0,
+    full_every_s: float = 900.0,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    cache: Cache | None = None,
+    outbox: Outbox | None = None,
+    seen: SeenStore | None = None,
+    as_json: bool = False,
+    due_within: timedelta = DUE_SOON,
+) -> int:
+    """The command's work until ``stop`` is set; returns the exit code."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    watch = Watch(
+        client,
+        triggers,
+        out=out,
+        err=err,
+        interval_s=interval_s,
+        full_every_s=full_every_s,
+        cache=cache,
+        outbox=outbox,
+        seen=seen,
+        as_json=as_json,
+        due_within=due_within,
+    )
+    try:
+        try:
+            mine = await client.my_boards()
+            boards, missing = pick_boards(mine, keys)
+            for key in missing:
+                watch.note(f"No board named {key!r}.")
+            if not boards:
+                watch.note("Nothing to watch.")
+                return 1
+            await watch.start(boards)
+        except TrelloError as error:
+            watch.note(f"Could not start watching: {error.user_message}")
+            return 1
+        names = ", ".join(b.name for b in boards)
+        count = f"{len(triggers)} trigger{'s' if len(triggers) != 1 else ''}"
+        watch.note(f"watching {names} every {interval_s:g} s; {count}; Ctrl-C stops")
+        await watch.run(stop)
+        return 0
+    finally:
+        await watch.aclose()
