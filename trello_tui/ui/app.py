@@ -18,7 +18,7 @@ from textual.app import App, InvalidThemeError
 from trello_tui.sync import ops
 from trello_tui.sync.ops import Op
 from trello_tui.sync.state import BoardChange, BoardState
-from trello_tui.trello.models import Action
+from trello_tui.trello.models import Action, Label
 from trello_tui.ui.backend import Backend
 from trello_tui.ui.commands import unknown_ids
 from trello_tui.ui.moves import MovePlan
@@ -249,6 +249,21 @@ class TrelloApp(App[None]):
             return
         engine.submit(op)
 
+    def submit_group(self, group: list[Op]) -> bool:
+        """Many writes as one undo step (a bulk action); False when refused or empty."""
+        if not group:
+            self.notify("Nothing to change: the marked cards already are that way")
+            return False
+        if self.backend.read_only:
+            self.notify(self.backend.read_only, title="Read-only", severity="warning")
+            return False
+        engine = self.backend.engine
+        if engine is None or engine.state is None or engine.state is not self.state:
+            self.notify("Read-only until Trello answers (showing the cache)", severity="warning")
+            return False
+        engine.submit_group(group)
+        return True
+
     def submit_move(self, plan: MovePlan) -> None:
         if self.state is None:
             return
@@ -265,9 +280,17 @@ class TrelloApp(App[None]):
             self.notify("Nothing to undo")
 
     def toggle_label_color(self, card_id: str, color: str) -> None:
-        if self.state is None:
+        label = self.label_for_color(color)
+        if self.state is None or label is None:
             return
         card = self.state.cards[card_id]
+        kind = ops.RemoveLabel if label.id in card.id_labels else ops.AddLabel
+        self.submit(kind(self.state.id, card_id=card_id, target=label.id))
+
+    def label_for_color(self, color: str) -> Label | None:
+        """The board's label of that colour family (the first by name), or None (said so)."""
+        if self.state is None:
+            return None
         label = next(
             (
                 lb
@@ -278,9 +301,7 @@ class TrelloApp(App[None]):
         )
         if label is None:
             self.notify(f"This board has no {color} label")
-            return
-        kind = ops.RemoveLabel if label.id in card.id_labels else ops.AddLabel
-        self.submit(kind(self.state.id, card_id=card_id, target=label.id))
+        return label
 
     def toggle_me(self, card_id: str) -> None:
         if self.state is None or self.me is None:

@@ -19,7 +19,7 @@ from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.ui.commands import BoardCommands, bindings
 from trello_tui.ui.filters import CardQuery, compile_query
 from trello_tui.ui.moves import plan_move, real_index
-from trello_tui.ui.screens.board_edits import CardEdits
+from trello_tui.ui.screens.board_bulk import BulkActions
 from trello_tui.ui.widgets.board_view import BoardView
 from trello_tui.ui.widgets.card_face import FaceContext
 from trello_tui.ui.widgets.column import CardColumn
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from trello_tui.ui.app import TrelloApp
 
 
-class BoardScreen(CardEdits, Screen[None]):
+class BoardScreen(BulkActions, Screen[None]):
     """One board."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(bindings())
@@ -42,6 +42,7 @@ class BoardScreen(CardEdits, Screen[None]):
         self._view = BoardView(state, self.face_context, id="board")
         self._status = StatusLine(id="status")
         self.query_: CardQuery = CardQuery()
+        self.card_marks: set[str] = set()  # bulk actions (board_bulk.py); columns paint them
 
     @property
     def tapp(self) -> TrelloApp:
@@ -83,6 +84,7 @@ class BoardScreen(CardEdits, Screen[None]):
     async def apply_change(self, change: BoardChange) -> None:
         if change.board_id == self.state.id and self.is_mounted:
             await self.view.apply_change(change)
+            self.prune_marks()
 
     # -- focus ------------------------------------------------------------------------------
 
@@ -132,6 +134,8 @@ class BoardScreen(CardEdits, Screen[None]):
         self.call_after_refresh(self.view.focus_card, card_id)
 
     def action_move_list(self, delta: int) -> None:
+        if self.bulk_move_list(delta):
+            return
         column = self.view.current
         card_id = column.cursor_id if column else None
         if column is None or card_id is None:
@@ -156,6 +160,8 @@ class BoardScreen(CardEdits, Screen[None]):
         self._move_to(column.cursor_id, column.list_id, 0 if where == "top" else len(column.ids))
 
     def action_move_to(self) -> None:
+        if self.bulk_move_to():
+            return
         card_id = self.view.focused_card_id
         if card_id is None:
             return
@@ -224,14 +230,20 @@ class BoardScreen(CardEdits, Screen[None]):
         self.app.push_screen(CardScreen(self.state, card_id))
 
     def action_toggle_label_color(self, color: str) -> None:
+        if self.bulk_label_color(color):
+            return
         if (card_id := self.view.focused_card_id) is not None:
             self.tapp.toggle_label_color(card_id, color)
 
     def action_archive(self) -> None:
+        if self.bulk_archive():
+            return
         if (card_id := self.view.focused_card_id) is not None:
             self.tapp.archive(card_id)
 
     def action_assign_me(self) -> None:
+        if self.bulk_assign_me():
+            return
         if (card_id := self.view.focused_card_id) is not None:
             self.tapp.toggle_me(card_id)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -58,6 +59,8 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         "card-face--pending",
         "card-face--plain",
         "card-face--empty",
+        "card-face--marked",
+        "card-face--mark",
     }
 
     class CardClicked(Message):
@@ -113,6 +116,8 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self.active = False
         self._estimated = False
         self._finishing = False
+        #: marked cards (bulk actions): the screen's own set, read at paint time
+        self.marks: AbstractSet[str] = frozenset()
 
     # -- data -------------------------------------------------------------------------------
 
@@ -258,6 +263,8 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self._painted.clear()
 
     def on_mount(self) -> None:
+        # The board screen owns the marks; sharing its set means a mark needs only a repaint.
+        self.marks = getattr(self.screen, "card_marks", self.marks)
         self.reload()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -307,12 +314,26 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, self.rich_style)
         # Only the board's current column shows its cursor: one highlighted card, as in Trello.
         key = "card-face--cursor" if index == self.cursor and self.active else "card-face--card"
-        strip = strips[row].apply_style(self.get_component_rich_style(key))
+        strip = strips[row]
+        if self.marks and self.ids[index] in self.marks:
+            # A marked card: a bar in its left padding cell, and its own background.
+            mark = Strip([Segment("▌", self.get_component_rich_style("card-face--mark"))], 1)
+            strip = Strip.join([mark, strip.crop(1)])
+            key = key if key == "card-face--cursor" else "card-face--marked"
+        strip = strip.apply_style(self.get_component_rich_style(key))
         # simplify(): equal styles merged into one segment the same way on every paint, so
         # an exported screenshot does not depend on which lines were repainted when.
         return strip.adjust_cell_length(width, self.rich_style).simplify()
 
     # -- cursor -----------------------------------------------------------------------------
+
+    def refresh_cards(self, card_ids: Iterable[str]) -> None:
+        """Repaint these cards' lines (their faces are unchanged: a mark was set or cleared)."""
+        index = self._index_cache()
+        for card_id in card_ids:
+            if card_id in index:
+                top, height = self.card_region(index[card_id])
+                self.refresh_lines(top, height)
 
     def card_region(self, index: int) -> tuple[int, int]:
         """(first line, height without the gap) of the card at ``index``."""
