@@ -378,8 +378,11 @@ class SyncEngine(UndoHistory, RemoteMerge):
         call = op.call()
         self._in_flight = op
         self._emit_status()
+        # An earlier attempt may have been applied (its answer was lost, or we were quit
+        # meanwhile): remembered past the discard below, so "already done" confirms it.
+        unknown = op.op_id in self._unknown
         try:
-            if op.op_id in self._unknown and call.create is not None:
+            if unknown and call.create is not None:
                 found = await self._reconcile(op, call)
                 if found is not None:
                     await self._confirmed(op, found)
@@ -399,7 +402,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
                 ticker.cancel()
         except TrelloError as error:
             if error.permanent:
-                if op.op_id in self._unknown and already_done(call, error):
+                if unknown and already_done(call, error):
                     await self._confirmed(op, None)
                 else:
                     await self._refused(op, error)

@@ -40,6 +40,13 @@ def already_done(call: ApiCall[Any], error: TrelloError) -> bool:
     """A retry refused because an earlier, unconfirmed attempt already did the work."""
     if call.method == "DELETE" and isinstance(error, NotFound):
         return True
+    if (
+        call.method == "DELETE"
+        and ("/idLabels/" in call.path or "/idMembers/" in call.path)
+        and isinstance(error, InvalidRequest)
+        and "not on the card" in error.message.lower()
+    ):
+        return True  # the label or member was already taken off
     return (
         call.method == "POST"
         and call.path.endswith(("/idLabels", "/idMembers"))
