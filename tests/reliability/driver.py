@@ -1,0 +1,270 @@
+"""One run of the app under Pilot: key presses chosen from the model, until it is quit.
+
+The driver only selects (puts the cursor on the card the walk picked, as a user's arrow keys
+would) and presses keys; every change goes through the app's own bindings. Before each
+operation it compares the columns on screen with the model and counts a divergence (the
+screen showing something the user did not mean) — the final check is what must hold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from tests.reliability.knobs import NOW, NUMBER_KEYS, SIZE, WEIGHTS
+from trello_tui.store.cache import Cache
+from trello_tui.store.outbox import Outbox
+from trello_tui.ui.app import TrelloApp
+from trello_tui.ui.backend import Backend
+from trello_tui.ui.screens.board import BoardScreen
+
+if TYPE_CHECKING:
+    from tests.reliability.machine import Chaos
+
+DUE_TEXTS = [f"2026-12-{d:02d}" for d in range(1, 29)] + ["none", "done"]
+
+
+class Driver:
+    def __init__(self, chaos: Chaos, cache: Cache, outbox: Outbox) -> None:
+        self.chaos = chaos
+        self.user = chaos.user
+        self.rng = chaos.rng
+        self.backend = Backend(chaos._client, cache, outbox, me=chaos.sb.credentials.me)
+        self.app = TrelloApp(
+            self.backend, board_key=chaos.board_id, me=chaos.sb.credentials.me, clock=lambda: NOW
+        )
+        self.pilot: Any = None
+
+    async def run(self, count: int, *, drain: bool = False) -> None:
+        chaos = self.chaos
+        async with self.app.run_test(size=SIZE) as pilot:
+            self.pilot = pilot
+            await self._loaded()
+            chaos.watchdog.label = "the first paint after a start"
+            chaos.watchdog.start()
+            try:
+                for _ in range(count):
+                    chaos._next_phase()
+                    await self.step()
+                    await asyncio.sleep(self.rng.uniform(0, chaos.think_s))
+                if drain:
+                    await self._drain()
+            finally:
+                await chaos.watchdog.stop()
+
+    async def _loaded(self) -> None:
+        app, backend = self.app, self.backend
+        deadline = time.monotonic() + 120
+        while not (
+            backend.engine is not None
+            and backend.engine.state is not None
+            and app.state is backend.engine.state
+            and isinstance(app.screen, BoardScreen)
+            and app.screen.is_mounted
+        ):
+            if time.monotonic() > deadline:
+                raise AssertionError("the board never loaded")
+            await asyncio.sleep(0.05)
+        await self.pilot.pause()
+
+    async def _drain(self) -> None:
+        engine = self.backend.engine
+        assert engine is not None
+        if not await engine.settled(self.chaos.drain_s):
+            self.chaos.report.problems.append(
+                f"not drained: {len(engine.pending_ops())} writes still pending"
+            )
+        for op, reason in engine.failed_ops():
+            self.chaos.report.failed_writes += 1
+            self.chaos.report.problems.append(f"refused: {op.kind} {reason}")
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    @property
+    def screen(self) -> BoardScreen:
+        screen = self.app.screen
+        assert isinstance(screen, BoardScreen), screen
+        return screen
+
+    def app_id(self, key: str) -> str | None:
+        """The app's id for a model card: a seed card's id, or a created card found by tag."""
+        state = self.app.state
+        assert state is not None
+        card = self.user.cards[key]
+        if not card.created:
+            return key if key in state.cards else None
+        for found in state.cards.values():
+            if found.name.split(" ")[0] == key and not found.closed:
+                return found.id
+        return None
+
+    def key_of(self, card_id: str) -> str:
+        state = self.app.state
+        assert state is not None
+        if card_id in self.user.cards:
+            return card_id
+        card = state.cards.get(card_id)
+        return card.name.split(" ")[0] if card is not None else card_id
+
+    def diverged(self, list_id: str) -> bool:
+        column = self.screen.view.column_for(list_id)
+        shown = [self.key_of(i) for i in column.ids] if column is not None else []
+        if shown != self.user.lists[list_id]:
+            self.chaos.report.screen_divergences += 1
+            self.chaos.say(f"screen differs in {list_id}: {shown} vs {self.user.lists[list_id]}")
+            return True
+        return False
+
+    async def press(self, *keys: str) -> None:
+        await self.pilot.press(*keys)
+        await self.pilot.pause()
+
+    async def focus(self, key: str) -> bool:
+        card_id = self.app_id(key)
+        if card_id is None or not self.screen.view.focus_card(card_id):
+            return False
+        await self.pilot.pause()
+        return self.screen.view.focused_card_id == card_id
+
+    # -- one step ----------------------------------------------------------------------------
+
+    def pick_kind(self) -> str:
+        kinds = dict(WEIGHTS)
+        if self.chaos.undoable is None:
+            kinds.pop("undo")
+        names = list(kinds)
+        return self.rng.choices(names, weights=[kinds[n] for n in names])[0]
+
+    async def step(self) -> None:
+        chaos = self.chaos
+        kind = self.pick_kind()
+        chaos.watchdog.label = kind
+        if kind == "undo":
+            await self.undo()
+            return
+        candidates = [k for keys in self.user.lists.values() for k in keys]
+        if kind == "check":
+            candidates = [k for k in candidates if self.user.cards[k].checks]
+        if not candidates:
+            chaos.report.skipped += 1
+            return
+        key = self.rng.choice(candidates)
+        list_id, _ = self.user.where(key)
+        if self.diverged(list_id) or not await self.focus(key):
+            chaos.report.skipped += 1
+            return
+        before = self.user.snapshot()
+        created = await getattr(self, f"op_{kind}")(key)
+        if created is False:
+            chaos.report.skipped += 1
+            return
+        chaos.report.ops += 1
+        chaos.report.by_kind[kind] += 1
+        chaos.undoable = (before, created if isinstance(created, str) else None)
+
+    async def undo(self) -> None:
+        assert self.chaos.undoable is not None
+        before, created = self.chaos.undoable
+        await self.press("z")
+        self.user.restore_for_undo(before, created)
+        self.chaos.undoable = None
+        self.chaos.report.ops += 1
+        self.chaos.report.by_kind["undo"] += 1
+
+    # -- operations: each returns False when it did nothing, the new card's key for a create --
+
+    async def op_move(self, key: str) -> bool | None:
+        user = self.user
+        list_id, index = user.where(key)
+        at = user.list_order.index(list_id)
+        size = len(user.lists[list_id])
+        choices: list[tuple[str, str, int]] = []
+        if at + 1 < len(user.list_order):
+            choices.append(("greater_than_sign", user.list_order[at + 1], index))
+        if at > 0:
+            choices.append(("less_than_sign", user.list_order[at - 1], index))
+        if index + 1 < size:
+            choices += [("J", list_id, index + 1), ("B", list_id, size - 1)]
+        if index > 0:
+            choices += [("K", list_id, index - 1), ("T", list_id, 0)]
+        if not choices:
+            return False
+        press, target, where = self.rng.choice(choices)
+        if target != list_id and self.diverged(target):
+            return False
+        await self.press(press)
+        user.move(key, target, where)
+        return None
+
+    async def op_create(self, key: str) -> str:
+        chaos = self.chaos
+        chaos.counter += 1
+        tag = f"n{chaos.counter}"
+        list_id, index = self.user.where(key)
+        await self.press("n")
+        await self.press(*tag, "enter")
+        self.user.create(tag, tag, list_id, index + 1)
+        return tag
+
+    async def op_rename(self, key: str) -> None:
+        card = self.user.cards[key]
+        self.chaos.counter += 1
+        tag = key if card.created else card.key
+        name = f"{tag} r{self.chaos.counter}"
+        await self.press("t")
+        await self.press("ctrl+u", *name, "enter")
+        card.name = name
+
+    async def op_label(self, key: str) -> None:
+        family = self.rng.choice(sorted(self.chaos.label_for))
+        label_id = self.chaos.label_for[family]
+        await self.press(NUMBER_KEYS[family])
+        self.user.cards[key].labels ^= {label_id}
+
+    async def op_member(self, key: str) -> None:
+        await self.press("space")
+        self.user.cards[key].members ^= {self.chaos.me_id}
+
+    async def op_due(self, key: str) -> None:
+        text = self.rng.choice(DUE_TEXTS)
+        await self.press("d")
+        await self.press(*text, "enter")
+        card = self.user.cards[key]
+        if text == "done":
+            card.due_complete = True
+        elif text == "none":
+            card.due = None
+        else:
+            card.due = self.chaos.due_for(text)
+
+    async def op_check(self, key: str) -> bool | None:
+        from trello_tui.ui.screens.card import CardScreen
+
+        card = self.user.cards[key]
+        item_id = self.rng.choice(sorted(card.checks))
+        await self.press("enter")
+        screen = self.app.screen
+        if not isinstance(screen, CardScreen):
+            return False
+        items: Any = screen.query_one("#check-items")
+        index = next(
+            (
+                i
+                for i in range(items.option_count)
+                if str(items.get_option_at_index(i).id).endswith(f":{item_id}")
+            ),
+            None,
+        )
+        if index is None:
+            await self.press("escape")
+            return False
+        items.highlighted = index
+        await self.press("space")
+        await self.press("escape")
+        card.checks[item_id] = not card.checks[item_id]
+        return None
+
+    async def op_archive(self, key: str) -> None:
+        await self.press("c")
+        self.user.archive(key)
