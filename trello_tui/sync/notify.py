@@ -122,7 +122,7 @@ class CardEvent:
             "card_archived": "archived",
             "comment_added": "commented",
             "mentioned": "mentioned you",
-            "card_due_soon": f"due {_local(self.due)}",
+            "card_due_soon": f"due {local_time(self.due)}",
         }.get(self.kind, self.kind)
         who = f" by {self.actor.shown}" if self.actor and self.kind != "card_due_soon" else ""
         text = f": {_one_line(self.text)}" if self.text else ""
@@ -148,7 +148,7 @@ class CardEvent:
         }
 
 
-def _local(when: datetime | None) -> str:
+def local_time(when: datetime | None) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "soon"
 
 

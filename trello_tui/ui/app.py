@@ -8,9 +8,9 @@ the engine applies at once, and changes come back as BoardChange events.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, InvalidThemeError
@@ -22,9 +22,13 @@ from trello_tui.trello.models import Action, Label
 from trello_tui.ui.backend import Backend
 from trello_tui.ui.commands import unknown_ids
 from trello_tui.ui.moves import MovePlan
+from trello_tui.ui.notifications import AppEvents
 from trello_tui.ui.screens.board import BoardScreen
 from trello_tui.ui.widgets.palette import color_family
 from trello_tui.ui.widgets.status import status_level
+
+if TYPE_CHECKING:
+    from trello_tui.config import Trigger
 
 Clock = Callable[[], datetime]
 
@@ -53,6 +57,7 @@ class TrelloApp(App[None]):
         on_painted: Callable[[], None] | None = None,
         on_board_opened: Callable[[str], None] | None = None,
         on_theme_chosen: Callable[[str], None] | None = None,
+        triggers: Sequence[Trigger] = (),
     ) -> None:
         super().__init__()
         self.backend = backend or Backend(None, None, me=me, poll=False)
@@ -68,6 +73,8 @@ class TrelloApp(App[None]):
         self.on_theme_chosen = on_theme_chosen
         #: a card to focus once its board is shown (search results on another board)
         self.focus_after_open: str | None = None
+        #: notifications of what others do, and the user's [[triggers]]
+        self.events = AppEvents(self, triggers, lambda: self.me, lambda: self.clock().timestamp())
 
     @property
     def me(self) -> str | None:
@@ -96,6 +103,7 @@ class TrelloApp(App[None]):
         else:
             self.show_board_picker()
         self.set_interval(1.0, self.refresh_status)
+        self.set_interval(60.0, lambda: self.events.check_due(self.backend.engine))
 
     def _theme_chosen(self, theme: Any) -> None:
         if self.on_theme_chosen is not None:
@@ -108,6 +116,7 @@ class TrelloApp(App[None]):
         return super().export_screenshot(title=title, simplify=True)
 
     async def on_unmount(self) -> None:
+        await self.events.aclose()
         await self.backend.aclose()
 
     # -- boards -----------------------------------------------------------------------------
@@ -188,7 +197,7 @@ class TrelloApp(App[None]):
         self.call_later(self._handle_event, event)
 
     async def _handle_event(self, event: object) -> None:
-        from trello_tui.sync.events import Notice, Status
+        from trello_tui.sync.events import Notice, RemoteActions, Status
 
         engine = self.backend.engine
         if isinstance(event, BoardChange):
@@ -201,6 +210,8 @@ class TrelloApp(App[None]):
             self.notify(event.text, severity=severity, timeout=8)  # type: ignore[arg-type]
         elif isinstance(event, Status):
             self.refresh_status()
+        elif isinstance(event, RemoteActions) and engine and engine.board_id == event.board_id:
+            self.events.remote(engine, event)  # notifications and triggers
 
     async def board_changed(self, change: BoardChange) -> None:
         for screen in self.screen_stack:

@@ -196,6 +196,7 @@ def run_tui(args: argparse.Namespace) -> int:
         compact=settings.compact,
         on_board_opened=_remember_board,
         on_theme_chosen=lambda theme: _remember_theme(theme, settings),
+        triggers=settings.triggers,
     )
     app.run()
     return 0
