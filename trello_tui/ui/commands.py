@@ -160,17 +160,6 @@ COMMANDS: tuple[Command, ...] = (
         group="Marks",
     ),
     Command("marks.clear", "escape", "clear_marks", "unmark", "Clear the marks", group="Marks"),
-    # Marks: while cards are marked, the card keys above act on every marked card.
-    Command("card.mark", "v", "toggle_mark", "mark", "Mark or unmark the card", group="Marks"),
-    Command(
-        "marks.all-shown",
-        "V",
-        "mark_shown",
-        "mark all",
-        "Mark every card the filter shows",
-        group="Marks",
-    ),
-    Command("marks.clear", "escape", "clear_marks", "unmark", "Clear the marks", group="Marks"),
     # Finding things.
     Command("search", "slash", "search", "search", "Search cards and boards", True, "Find"),
     Command(
