@@ -8,16 +8,19 @@ never touches the network).
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.export.helpers import board_id, cache_at, cache_boards
 from trello_tui.export import to_csv, trello_json
+from trello_tui.export.command import export
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox
@@ -25,6 +28,7 @@ from trello_tui.trello.models import Board
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "Website Relaunch"
+BIG = "Product Roadmap"
 
 
 def env_for(home: Path) -> dict[str, str]:
@@ -54,11 +58,11 @@ def run(
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A user whose cache holds the demo's Website Relaunch (and only lists Personal)."""
+    """A user whose cache holds two demo boards (and only lists a third, Personal)."""
     folder = tmp_path_factory.mktemp("user")
     sb = Sandbox.create("demo")
     cache = cache_at(folder / "cache")
-    asyncio.run(cache_boards(sb, cache, (NAME,)))
+    asyncio.run(cache_boards(sb, cache, (NAME, BIG)))
     personal = sb.world.boards[board_id(sb, "Personal")]
     # in the board picker's list (as `sync` or the app saves it) but never opened
     cache.save_my_boards([Board(id=personal.id, name=personal.name)])
@@ -147,3 +151,27 @@ def test_export_never_loads_textual(home: Path, tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=env_for(home), capture_output=True, text=True
     )
     assert done.stdout.split() == ["0", "False"], done.stderr
+
+
+def test_an_unwritable_output_is_reported(home: Path, tmp_path: Path) -> None:
+    done = run(home, NAME, "--output", str(tmp_path / "no" / "such" / "dir.json"))
+    assert done.returncode == 1 and "Cannot write" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_reader_that_stops_early_is_no_error(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``trello-tui export BOARD | head -c 10``: the closed pipe is no error (exit 0).
+
+    In process, with a stdout whose reader has gone: this machine's pipes never raise EPIPE
+    to a subprocess, so a real ``| head`` could not show the difference.
+    """
+
+    class Gone(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setenv("TRELLO_TUI_CACHE_DIR", str(home / "cache"))
+    monkeypatch.setenv("TRELLO_TUI_STATE_DIR", str(home / "state"))
+    err = io.StringIO()
+    assert export(BIG, "json", out=Gone(), err=err) == 0
+    assert err.getvalue() == ""

@@ -15,6 +15,7 @@ a file; it is always UTF-8, and CSV keeps its CRLF row ends byte for byte.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -84,8 +85,14 @@ def export(
     data = render(board, fmt).encode("utf-8")
     if output is None:
         stream = out if out is not None else sys.stdout.buffer
-        stream.write(data)
-        stream.flush()
+        try:
+            stream.write(data)
+            stream.flush()
+        except BrokenPipeError:
+            # `export … | head`: the reader has all it wanted; stay quiet at exit too
+            if out is None:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     else:
         try:
             output.write_bytes(data)
