@@ -207,3 +207,18 @@ run = ["notify-send", "Done"]
     assert os.environ.get("TRELLO_TOKEN", "") not in environment(event()).values() or not (
         os.environ.get("TRELLO_TOKEN")
     )
+
+
+def test_the_readme_example_parses_and_matches(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Triggers and notifications", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    loaded = parse_settings(example.encode(), tmp_path / "config.toml")
+    assert loaded.issues == ()
+    done, bugs, mentions = loaded.settings.triggers
+    assert matches(done, event())
+    assert matches(bugs, event(kind="card_assigned", member=ALEX), Me(None, "alex"))
+    assert not matches(
+        bugs, event(kind="card_assigned", member=SAM, card_members=()), Me(None, "alex")
+    )
+    assert mentions.run[:2] == ("sh", "-c") and "$TRELLO_CARD_NAME" in mentions.run[2]
