@@ -28,6 +28,7 @@ from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox
 from trello_tui.sync.notify import Me, Notifier
+from trello_tui.trello.client import TrelloClient
 from trello_tui.triggers import SeenStore, TriggerResult, TriggerRunner
 from trello_tui.watcher import Watch, pick_boards
 
@@ -245,3 +246,42 @@ def test_json_lines() -> None:
     data = json.loads(event_line(event(card_name=EVIL), as_json=True))
     assert data["event"] == "card_moved" and data["card"]["name"] == EVIL
     assert data["list"]["name"] == "Done" and data["listBefore"] == "Doing"
+
+
+async def test_a_restarted_watcher_catches_up_from_the_cache(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    board = board_id(sb)
+    done = list_id(sb, board, "Done")
+    out = tmp_path / "ran.jsonl"
+    trigger = Trigger("card_moved", recorder(out, "TRELLO_CARD_NAME"), list="Done")
+    card = _cards(sb, board, "To do")[0]
+
+    async def session(alex: TrelloClient, until: Callable[[Watch], bool]) -> Watch:
+        watch = Watch(
+            alex,
+            [trigger],
+            out=io.StringIO(),
+            err=io.StringIO(),
+            interval_s=INTERVAL,
+            full_every_s=600,
+            cache=Cache(tmp_path / "cache.sqlite3"),
+            outbox=Outbox(tmp_path / "outbox.sqlite3"),
+            seen=SeenStore(tmp_path / "seen.sqlite3"),
+        )
+        stop = asyncio.Event()
+        await watch.start([b for b in await alex.my_boards() if b.id == board])
+        running = asyncio.create_task(watch.run(stop))
+        try:
+            await _until(lambda: until(watch), 10, "the watcher's work")
+            await watch.runner.drain(5)
+        finally:
+            stop.set()
+            await running
+            await watch.aclose()
+        return watch
+
+    async with client_for(sb) as alex, client_for(sb, "sam") as sam:
+        await session(alex, lambda w: w.engines[0].last_action_id is not None)
+        await sam.move_card(card, "top", id_list=done)  # while nothing watches
+        await session(alex, lambda w: len(lines(out)) == 1)
+    assert lines(out) == [[sb.world.cards[card].name]]
