@@ -182,6 +182,21 @@ def card_url(card: Card | None, short_link: str) -> str:
     return f"https://trello.com/c/{short_link}" if short_link else ""
 
 
+def _labels_members(
+    card: Card | None, state: BoardState | None
+) -> tuple[tuple[tuple[str, str, str], ...], tuple[Person, ...]]:
+    """The card's labels as (id, name, colour) and its members, as the board knows them."""
+    if card is None or state is None:
+        return (), ()
+    labels = tuple(
+        (lid, state.labels[lid].name, state.labels[lid].color or "")
+        for lid in card.id_labels
+        if lid in state.labels
+    )
+    members = tuple(p for mid in card.id_members if (p := _person(None, mid, state)))
+    return labels, members
+
+
 def _base(action: Action, state: BoardState | None, me: Me) -> CardEvent | None:
     """The fields every kind shares, from the action first and the board state second."""
     data = action.data
@@ -197,15 +212,7 @@ def _base(action: Action, state: BoardState | None, me: Me) -> CardEvent | None:
     list_id = _text(list_ref, "id") or (card.id_list if card else "")
     trello_list = state.lists.get(list_id) if state else None
     list_name = _text(list_ref, "name") or (trello_list.name if trello_list else "")
-    labels: tuple[tuple[str, str, str], ...] = ()
-    members: tuple[Person, ...] = ()
-    if card is not None and state is not None:
-        labels = tuple(
-            (lid, state.labels[lid].name, state.labels[lid].color or "")
-            for lid in card.id_labels
-            if lid in state.labels
-        )
-        members = tuple(p for mid in card.id_members if (p := _person(None, mid, state)))
+    labels, members = _labels_members(card, state)
     actor = _person(action.member_creator, action.id_member_creator, state)
     by_me = me.is_(
         action.id_member_creator, action.member_creator.username if action.member_creator else None
@@ -318,12 +325,7 @@ def due_soon(
         trello_list = state.lists.get(card.id_list)
         if trello_list is None or trello_list.closed:
             continue
-        members = tuple(p for mid in card.id_members if (p := _person(None, mid, state)))
-        labels = tuple(
-            (lid, state.labels[lid].name, state.labels[lid].color or "")
-            for lid in card.id_labels
-            if lid in state.labels
-        )
+        labels, members = _labels_members(card, state)
         events.append(
             CardEvent(
                 kind="card_due_soon",
