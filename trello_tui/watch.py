@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from datetime import timedelta
@@ -38,9 +39,16 @@ def run_from_cli(args: argparse.Namespace) -> int:
     async def main() -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+
+        def on_signal() -> None:
+            if stop.is_set():  # asked twice: the user means it
+                sys.stderr.write("trello-tui watch: stopped without cleaning up\n")
+                os._exit(130)
+            stop.set()
+
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(signum, stop.set)
+                loop.add_signal_handler(signum, on_signal)
         async with TrelloClient(credentials, base_url=url) as client:
             return await run(
                 client,

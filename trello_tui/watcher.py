@@ -24,9 +24,9 @@ import contextlib
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import timedelta
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
 
 from trello_tui.config import Trigger
 from trello_tui.store.cache import AsyncCache, Cache
@@ -42,6 +42,7 @@ from trello_tui.triggers import SeenStore, TriggerResult, TriggerRunner
 
 #: how long a stop waits for trigger commands still running
 STOP_GRACE_S = 5.0
+T = TypeVar("T")
 
 
 def event_line(event: CardEvent, as_json: bool) -> str:
@@ -165,6 +166,22 @@ class Watch:
         await self.outbox.close()
 
 
+async def _unless_stopped(work: Coroutine[Any, Any, T], stop: asyncio.Event) -> T | None:
+    """``work``'s result, or None (``work`` cancelled) when ``stop`` is set first."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return None
+
+
 async def run(
     client: TrelloClient,
     keys: Sequence[str],
@@ -197,18 +214,26 @@ async def run(
         as_json=as_json,
         due_within=due_within,
     )
+
+    async def begin() -> list[Board]:
+        boards, missing = pick_boards(await client.my_boards(), keys)
+        for key in missing:
+            watch.note(f"No board named {key!r}.")
+        if boards:
+            await watch.start(boards)
+        return boards
+
     try:
         try:
-            mine = await client.my_boards()
-            boards, missing = pick_boards(mine, keys)
-            for key in missing:
-                watch.note(f"No board named {key!r}.")
-            if not boards:
-                watch.note("Nothing to watch.")
-                return 1
-            await watch.start(boards)
+            # Trello may be slow or down: a stop must not wait for the start-up.
+            boards = await _unless_stopped(begin(), stop)
         except TrelloError as error:
             watch.note(f"Could not start watching: {error.user_message}")
+            return 1
+        if boards is None:
+            return 0
+        if not boards:
+            watch.note("Nothing to watch.")
             return 1
         names = ", ".join(b.name for b in boards)
         count = f"{len(triggers)} trigger{'s' if len(triggers) != 1 else ''}"

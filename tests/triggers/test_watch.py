@@ -285,3 +285,26 @@ async def test_a_restarted_watcher_catches_up_from_the_cache(tmp_path: Path) -> 
         await sam.move_card(card, "top", id_list=done)  # while nothing watches
         await session(alex, lambda w: len(lines(out)) == 1)
     assert lines(out) == [[sb.world.cards[card].name]]
+
+
+async def test_a_stop_during_a_slow_start_returns_at_once(tmp_path: Path) -> None:
+    from trello_tui.watcher import run
+
+    sb = Sandbox.create(seed="demo")
+    sb.config.faults.update({"latency_s": 30.0})
+    stop = asyncio.Event()
+    async with client_for(sb) as alex:
+        started = time.monotonic()
+        asyncio.get_running_loop().call_later(0.3, stop.set)
+        code = await run(
+            alex,
+            [],
+            [],
+            stop,
+            out=io.StringIO(),
+            err=io.StringIO(),
+            cache=Cache(tmp_path / "cache.sqlite3"),
+            outbox=Outbox(tmp_path / "outbox.sqlite3"),
+            seen=SeenStore(tmp_path / "seen.sqlite3"),
+        )
+    assert code == 0 and time.monotonic() - started < 5
