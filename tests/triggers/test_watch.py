@@ -308,3 +308,32 @@ async def test_a_stop_during_a_slow_start_returns_at_once(tmp_path: Path) -> Non
             seen=SeenStore(tmp_path / "seen.sqlite3"),
         )
     assert code == 0 and time.monotonic() - started < 5
+
+
+async def test_a_webhook_delivery_and_the_poll_after_it_run_the_trigger_once(
+    tmp_path: Path,
+) -> None:
+    from tests.sync.harness import rig
+    from trello_tui.sync.live import merge_into
+    from trello_tui.sync.poller import Poller
+    from trello_tui.sync.webhooks import Delivery
+
+    sb = Sandbox.create(seed="demo")
+    board = board_id(sb)
+    out = tmp_path / "ran.jsonl"
+    trigger = Trigger("card_moved", recorder(out, "TRELLO_CARD_NAME"), list="Done")
+    card = _cards(sb, board, "To do")[0]
+    async with rig(sb, tmp_path, board_id=board) as r:
+        runner = TriggerRunner([trigger], lambda result: None, seen=SeenStore(tmp_path / "s.db"))
+        notifier = Notifier(Me(None, "alex"), runner.submit)
+        notifier.attach(r.engine)
+        async with client_for(sb, "sam") as sam:
+            await sam.move_card(card, "top", id_list=list_id(sb, board, "Done"))
+            [action] = await sam.board_actions(board, limit=1)
+        deliver = merge_into(lambda model: r.engine if model == board else None)
+        await deliver(Delivery(board, action, None, "/x", time.time()))
+        await Poller(r.queue, [r.engine]).poll_once()  # the poll brings the same action
+        await deliver(Delivery(board, action, None, "/x", time.time()))  # and Trello retries
+        await runner.drain(10)
+        await runner.aclose()
+    assert lines(out) == [[sb.world.cards[card].name]]
