@@ -4,7 +4,7 @@ The sandbox is served on loopback in a thread; ``Watch`` (what ``trello-tui watc
 polls the three demo boards in this process every ``INTERVAL`` seconds, with one trigger
 ``on = "card_moved"``, ``list = "Done"`` whose command (a Python process) appends the card's
 name to a file. A teammate moves every card not in Done (16) to Done one after another
-with their own token, at random moments within the interval; for each, the time from their
+with their own token, at moments spread evenly over the interval; for each, the time from their
 request's answer to the line being in the file is measured. Then every line is checked: each
 move exactly once, in order.
 
@@ -90,8 +90,11 @@ async def main() -> dict[str, float]:
             before = poll_requests(sb)
             polls = watch.poller.polls
             latencies = []
+            # Spread evenly over the interval (then shuffled): a fair sample of poll phases.
+            delays = [(n + 0.5) / len(cards) * INTERVAL for n in range(len(cards))]
+            rng.shuffle(delays)
             for n, card in enumerate(cards):
-                await asyncio.sleep(rng.uniform(0, INTERVAL))
+                await asyncio.sleep(delays[n])
                 await sam.move_card(card, "top", id_list=done)
                 moved = time.monotonic()
                 await until(lambda n=n: len(lines(out)) > n, 30)  # type: ignore[misc]
