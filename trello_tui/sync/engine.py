@@ -453,6 +453,8 @@ class SyncEngine(UndoHistory, RemoteMerge):
         rewritten = []
         index = self._pending.index(op)
         for other in [*self._pending[index + 1 :], *(f for f, _ in self._failed.values())]:
+            if not mapping:
+                break  # nothing to rewrite (and a bulk action has many later writes)
             copy = op_from_json(other.to_json())
             if copy.rewrite(mapping):
                 rewritten.append((other.op_id, copy.to_json()))
@@ -463,7 +465,10 @@ class SyncEngine(UndoHistory, RemoteMerge):
         index = self._pending.index(op)
         later = self._pending[index + 1 :]
         ids = op.ids()
-        touching = self._touching(ids, later)
+        # Re-based: the later writes to the objects Trello answered for. A list a move names
+        # is not one of them; re-applying every later write to that list (a bulk move's whole
+        # group) would change nothing but would repaint all of their cards at each answer.
+        touching = self._touching(ids - self.state.lists.keys(), later)
         self._unapply(touching)
         change = op.confirm(self.state, result)
         if real:
