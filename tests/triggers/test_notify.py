@@ -6,6 +6,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.fixtures import load_json
 from tests.triggers.helpers import (
     actions_since,
@@ -226,3 +229,49 @@ def test_notifier_hands_on_each_action_once() -> None:
     assert len(notifier.actions(None, [action])) == 1
     assert notifier.actions(None, [action]) == []  # a webhook and a poll bring the same
     assert len(batches) == 1
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+_FIELD = st.sampled_from(
+    ["card", "list", "listAfter", "listBefore", "board", "old", "member", "idMember", "text"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            "updateCard",
+            "createCard",
+            "addMemberToCard",
+            "commentCard",
+            "moveCardToBoard",
+            "copyCard",
+        ]
+    ),
+    st.dictionaries(
+        _FIELD,
+        _JSON | st.dictionaries(st.sampled_from(["id", "name", "closed", "shortLink"]), _JSON),
+    ),
+    _JSON,
+)
+def test_any_action_shape_classifies_without_raising(
+    kind: str, data: dict[str, Any], member: Any
+) -> None:
+    raw = {
+        "id": "a" * 24,
+        "type": kind,
+        "idMemberCreator": "m" * 24,
+        "data": data,
+        "member": member,
+    }
+    for event in classify(Action.from_json(raw), None, Me("m" * 24, "alex")):
+        assert event.card_id and event.key.startswith("a" * 24)
+        event.summary()
+        event.as_json()
