@@ -127,7 +127,12 @@ class TrelloApp(App[None]):
             focused = self.screen.view.focused_card_id
         self.state = state
         if self.focus_after_open is not None and self.focus_after_open in state.cards:
-            focused, self.focus_after_open = self.focus_after_open, None
+            focused = self.focus_after_open
+            # Kept until the engine's board replaces the cached one: the cached screen may
+            # not have focused the card yet when it is replaced.
+            engine = self.backend.engine
+            if engine is None or engine.state is state:
+                self.focus_after_open = None
         screen = BoardScreen(state, focus=focused)
         if isinstance(self.screen, BoardScreen):
             self.switch_screen(screen)
@@ -184,6 +189,32 @@ class TrelloApp(App[None]):
                 self.open_board(board_id)
 
         self.push_screen(BoardPicker(self.backend, self.state.id if self.state else None), chosen)
+
+    def show_across(self, kind: str) -> None:
+        """The agenda (``agenda``) or my cards (``mine``) over the board; enter opens a card."""
+        from trello_tui.ui.screens.across import CardsAcross
+
+        if isinstance(self.screen, CardsAcross):
+            return
+        if kind == "agenda":
+            from trello_tui.ui.screens.agenda import AgendaScreen
+
+            screen: CardsAcross = AgendaScreen()
+        else:
+            from trello_tui.ui.screens.mine import MyCardsScreen
+
+            screen = MyCardsScreen()
+
+        def chosen(found: tuple[str, str] | None) -> None:
+            if found is not None:
+                # After the board under it has resumed (and taken its focus back).
+                self.call_after_refresh(self.go_to_card, *found)
+
+        self.push_screen(screen, chosen)
+
+    def engine_listener(self, event: object) -> None:
+        """What hears every engine of the app (side engines of the agenda included)."""
+        self._engine_event(event)
 
     def refresh_board(self) -> None:
         engine = self.backend.engine

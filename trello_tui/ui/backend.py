@@ -68,6 +68,11 @@ class Backend:
         #: why Trello refuses the credentials (revoked, expired …) with the fix, or None
         self.refused: str | None = None
         self._access_checked = False
+        #: engines for boards other than the open one (writes from the agenda, my cards):
+        #: board id -> (engine, unsubscribe); they never poll
+        self._side: dict[str, tuple[SyncEngine, Callable[[], None]]] = {}
+        self._side_locks: dict[str, asyncio.Lock] = {}
+        self._side_tasks: set[asyncio.Task[bool]] = set()
 
     @property
     def online(self) -> bool:
@@ -164,18 +169,52 @@ class Backend:
     # -- the engine --------------------------------------------------------------------------
 
     async def open_engine(self, board_id: str, listener: Callable[[Event], None]) -> SyncEngine:
-        """Start the engine for a board (closing the previous one); events go to ``listener``."""
+        """Start the engine for a board (closing the previous one); events go to ``listener``.
+
+        An engine already started for this board by ``engine_for`` (a write from the agenda)
+        becomes the open one: two engines for one board would both send its writes.
+        """
         from trello_tui.setup.verify import check_access
-        from trello_tui.store.cache import AsyncCache
-        from trello_tui.store.outbox import AsyncOutbox, Outbox
-        from trello_tui.sync.engine import SyncEngine
         from trello_tui.sync.poller import Poller
-        from trello_tui.trello.queue import RequestQueue
 
         await self.close_engine()
         client = await self._client()
         if client is None:
             raise RuntimeError("no Trello client (offline)")
+        await self._ensure_stores(client)
+        side = self._side.pop(board_id, None)
+        if side is not None:
+            engine, stop = side
+            stop()
+            engine.subscribe(listener)
+            self.engine = engine
+        else:
+            engine = self._new_engine(board_id)
+            engine.subscribe(listener)
+            self.engine = engine
+        access = None if self._access_checked else asyncio.ensure_future(check_access(client))
+        try:
+            if side is None:
+                await engine.start()
+        finally:
+            if access is not None:  # asked beside the board load: costs no extra wait
+                self.read_only, self.refused = await access
+                self._access_checked = True
+        if self.poll:
+            assert self.queue is not None
+            self.poller = Poller(self.queue, [engine])
+            self._poll_task = asyncio.get_running_loop().create_task(self.poller.run())
+            if self.live is not None:
+                self.live.show(client, engine, self.poller)
+        if self.cache is not None:
+            await asyncio.to_thread(self.cache.set_meta, "last_board", board_id)
+        return engine
+
+    async def _ensure_stores(self, client: TrelloClient) -> None:
+        """The queue, cache and outbox every engine of this app shares, and who "me" is."""
+        from trello_tui.store.outbox import Outbox
+        from trello_tui.trello.queue import RequestQueue
+
         if self.queue is None:
             self.queue = RequestQueue(client)
         if self.cache is None:
@@ -187,24 +226,98 @@ class Backend:
                 self.me = (await client.me()).username
             except Exception:  # "space assigns me" needs it; everything else works without
                 self.me = None
-        engine = SyncEngine(self.queue, AsyncCache(self.cache), AsyncOutbox(self.outbox), board_id)
-        engine.subscribe(listener)
-        self.engine = engine
-        access = None if self._access_checked else asyncio.ensure_future(check_access(client))
-        try:
-            await engine.start()
-        finally:
-            if access is not None:  # asked beside the board load: costs no extra wait
-                self.read_only, self.refused = await access
-                self._access_checked = True
-        if self.poll:
-            self.poller = Poller(self.queue, [engine])
-            self._poll_task = asyncio.get_running_loop().create_task(self.poller.run())
-            if self.live is not None:
-                self.live.show(client, engine, self.poller)
-        if self.cache is not None:
-            await asyncio.to_thread(self.cache.set_meta, "last_board", board_id)
-        return engine
+
+    def _new_engine(self, board_id: str) -> SyncEngine:
+        from trello_tui.store.cache import AsyncCache
+        from trello_tui.store.outbox import AsyncOutbox
+        from trello_tui.sync.engine import SyncEngine
+
+        assert self.queue is not None and self.cache is not None and self.outbox is not None
+        # One Outbox object for all engines: it holds the process's sender lock, so every
+        # engine of this process may send (each only its own board's rows), while another
+        # process (``trello-tui sync``) is still kept out.
+        return SyncEngine(self.queue, AsyncCache(self.cache), AsyncOutbox(self.outbox), board_id)
+
+    def live_engine(self, board_id: str) -> SyncEngine | None:
+        """The running engine for ``board_id`` (the open board's or a side one), if any."""
+        if self.engine is not None and self.engine.board_id == board_id:
+            return self.engine
+        side = self._side.get(board_id)
+        return side[0] if side is not None else None
+
+    def engines(self) -> list[SyncEngine]:
+        main = [self.engine] if self.engine is not None else []
+        return main + [engine for engine, _ in self._side.values()]
+
+    async def engine_for(self, board_id: str, listener: Callable[[Event], None]) -> SyncEngine:
+        """An engine for any board: the open one, or a side engine (no poller) started on the
+        same queue, cache and outbox, so writes from the agenda take the board's own path
+        (optimistic, outbox, confirm or roll back). ``listener`` hears a new side engine."""
+        found = self.live_engine(board_id)
+        if found is not None:
+            return found
+        lock = self._side_locks.setdefault(board_id, asyncio.Lock())
+        async with lock:  # two quick key presses must not start two engines for one board
+            found = self.live_engine(board_id)
+            if found is not None:
+                return found
+            client = await self._client()
+            if client is None:
+                raise RuntimeError("no Trello client (offline)")
+            await self._ensure_stores(client)
+            engine = self._new_engine(board_id)
+            stop = engine.subscribe(listener)
+            self._side[board_id] = (engine, stop)
+            cached = await engine.start(refresh=False)
+            if not cached:
+                await engine.refresh()
+            else:
+                # Fresh server state in the background; the cached board is enough to write.
+                task = asyncio.get_running_loop().create_task(engine.refresh())
+                self._side_tasks.add(task)
+                task.add_done_callback(self._side_tasks.discard)
+            return engine
+
+    async def refresh_board(self, board_id: str) -> None:
+        """Reload one board from Trello into the cache (through its engine when it has one)."""
+        engine = self.live_engine(board_id)
+        if engine is not None:
+            await engine.refresh()
+            return
+        from trello_tui.trello import calls
+        from trello_tui.trello.queue import Priority
+
+        client = await self._client()
+        if client is None:
+            return
+        await self._ensure_stores(client)
+        assert self.queue is not None and self.cache is not None
+        board, newest = await asyncio.gather(
+            self.queue.submit(calls.load_board(board_id), priority=Priority.SYNC, tag=board_id),
+            self.queue.submit(
+                calls.board_actions(board_id, limit=1), priority=Priority.SYNC, tag=board_id
+            ),
+        )
+        last = newest[0].id if newest else None
+        if self.live_engine(board_id) is None:  # an engine started meanwhile owns the cache
+            await asyncio.to_thread(self.cache.save_board, board, last_action_id=last)
+
+    async def loaded_boards(self) -> list[str]:
+        if self.cache is None:
+            return []
+        return await asyncio.to_thread(self.cache.loaded_board_ids)
+
+    async def due_cards(self) -> list[Board]:
+        """Each cached board with its cards that have a due date (the agenda)."""
+        if self.cache is None:
+            return []
+        return await asyncio.to_thread(self.cache.due_cards)
+
+    async def my_cards(self) -> list[Board]:
+        """Each cached board with the cards assigned to the signed-in user."""
+        if self.cache is None or self.me is None:
+            return []
+        return await asyncio.to_thread(self.cache.member_cards, self.me)
 
     async def close_engine(self) -> None:
         if self._poll_task is not None:
@@ -218,6 +331,12 @@ class Backend:
         if self.live is not None:
             await self.live.aclose()
         await self.close_engine()
+        for task in list(self._side_tasks):
+            task.cancel()
+        while self._side:
+            _, (engine, stop) = self._side.popitem()
+            stop()
+            await engine.close()
         if self.queue is not None:
             await self.queue.aclose()
         if self.client is not None:

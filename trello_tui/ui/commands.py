@@ -170,6 +170,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("card.jump", "", "jump_to_card", "jump", "Jump to a card by name", group="Find"),
     # App.
     Command("boards", "b", "boards", "boards", "Switch board", True, "App"),
+    Command("agenda", "a", "agenda", "agenda", "Agenda: due cards across all boards", group="App"),
+    Command("my-cards", "Q", "my_cards", "my cards…", "My cards across all boards", group="App"),
     Command(
         "refresh", "r", "refresh_board", "refresh", "Reload the board from Trello", group="App"
     ),
@@ -177,7 +179,46 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "question_mark", "help", "help", "Show every key", True, "App"),
 )
 
-BY_ID: Mapping[str, Command] = {command.id: command for command in COMMANDS}
+#: Keys of the agenda and my-cards screens only (they also take the board's card keys, by id).
+SCREEN_COMMANDS: tuple[Command, ...] = (
+    Command("screen.back", "escape", "back", "back", "Back to the board", True, "Agenda"),
+    Command(
+        "card.complete",
+        "D",
+        "toggle_complete",
+        "done",
+        "Mark the due date complete (or not)",
+        True,
+        "Agenda",
+    ),
+    Command(
+        "agenda.month",
+        "C",
+        "toggle_month",
+        "month",
+        "Switch between the agenda and the month grid",
+        True,
+        "Agenda",
+    ),
+    Command(
+        "agenda.previous-month",
+        "left_square_bracket",
+        "step_month(-1)",
+        "◀ month",
+        "Show the previous month",
+        group="Agenda",
+    ),
+    Command(
+        "agenda.next-month",
+        "right_square_bracket",
+        "step_month(1)",
+        "month ▶",
+        "Show the next month",
+        group="Agenda",
+    ),
+)
+
+BY_ID: Mapping[str, Command] = {command.id: command for command in (*COMMANDS, *SCREEN_COMMANDS)}
 
 
 def bindings(commands: Iterable[Command] = COMMANDS) -> list[Binding]:
@@ -191,7 +232,7 @@ def bindings(commands: Iterable[Command] = COMMANDS) -> list[Binding]:
 
 def effective_keys(keymap: Mapping[str, str]) -> dict[str, str]:
     """Binding id -> the keys in force after the user's ``[keymap]`` overrides."""
-    return {c.id: keymap.get(c.id, c.keys) for c in COMMANDS}
+    return {c.id: keymap.get(c.id, c.keys) for c in BY_ID.values()}
 
 
 def unknown_ids(keymap: Mapping[str, str]) -> list[str]:

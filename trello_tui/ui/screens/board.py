@@ -34,6 +34,8 @@ class BoardScreen(BulkActions, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = list(bindings())
     COMMANDS = Screen.COMMANDS | {BoardCommands}
+    #: on_mount focuses the card asked for; Textual's auto focus (the first column) raced it
+    AUTO_FOCUS = ""
 
     def __init__(self, state: BoardState, focus: str | None = None) -> None:
         super().__init__()
@@ -310,6 +312,12 @@ class BoardScreen(BulkActions, Screen[None]):
 
     def action_boards(self) -> None:
         self.tapp.show_board_picker()
+
+    def action_agenda(self) -> None:
+        self.tapp.show_across("agenda")
+
+    def action_my_cards(self) -> None:
+        self.tapp.show_across("mine")
 
     def action_refresh_board(self) -> None:
         self.tapp.refresh_board()

@@ -81,6 +81,8 @@ class BoardView(Vertical):
         return self._last_focused if self._last_focused in self.columns else None
 
     _last_focused: CardColumn | None = None
+    #: the card ``focus_card`` was last asked for (a card opened from search or the agenda)
+    _asked: str | None = None
 
     @property
     def focused_card_id(self) -> str | None:
@@ -113,12 +115,17 @@ class BoardView(Vertical):
     # -- focus ------------------------------------------------------------------------------
 
     def focus_card(self, card_id: str) -> bool:
+        self._asked = card_id
         card = self.state.cards.get(card_id)
         column = self.column_for(card.id_list) if card else None
         if column is None or not column.select(card_id):
             return False
         column.focus()
         return True
+
+    def _refocus(self, card_id: str | None) -> None:
+        if card_id is None or not self.focus_card(card_id):
+            self.focus_column(0, 0)
 
     def focus_column(self, index: int, row: int | None = None) -> None:
         columns = self.columns
@@ -150,10 +157,10 @@ class BoardView(Vertical):
     async def apply_change(self, change: BoardChange) -> None:
         """Repaint what ``change`` names, and nothing else."""
         if change.structure:
-            focused = self.focused_card_id
+            # Before the screen's first focus has landed, keep the card it was asked to show.
+            focused = self.focused_card_id or self._asked
             await self.recompose()
-            if focused is not None:
-                self.call_after_refresh(self.focus_card, focused)
+            self.call_after_refresh(self._refocus, focused)
             return
         columns = {column.list_id: column for column in self.columns}
         for list_id in change.lists:
