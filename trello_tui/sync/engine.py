@@ -105,6 +105,8 @@ class SyncEngine(UndoHistory, RemoteMerge):
         self._sent_at: dict[str, float] = {}
         self._durable: dict[str, asyncio.Future[None]] = {}
         self._undo: list[list[Op]] = []
+        #: ids of writes sent at the limiter's even pace (bulk actions: history.py)
+        self._paced: set[str] = set()
         self._claims: set[str] = set()
         self._in_flight: Op | None = None
         self._subscribers: list[Subscriber] = []
@@ -362,6 +364,8 @@ class SyncEngine(UndoHistory, RemoteMerge):
                 continue
             op = self._pending[0]
             await self._durable[op.op_id]
+            if op.op_id in self._paced:
+                await self._pace(op)
             if not self._pending or self._pending[0] is not op:
                 continue  # withdrawn by an undo meanwhile
             if await self._send(op):
@@ -372,6 +376,21 @@ class SyncEngine(UndoHistory, RemoteMerge):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             delay = min(self.max_retry_delay_s, delay * 2)
+
+    async def _pace(self, op: Op) -> None:
+        """Hold a write of a bulk action until the limiter's even pace has room for it.
+
+        A bulk action's writes are spread over the rate window (about 10 a second under
+        Trello's 100 per 10 s) instead of filling it in one burst and then waiting for it to
+        pass: polling and other reads keep getting slots meanwhile, and the status shows a
+        steady count of pending writes rather than a long "rate-limited" wait. Unsent, the
+        write can still be withdrawn by an undo.
+        """
+        self._paced.discard(op.op_id)  # paced once; a retry goes out as soon as it may
+        limiter = self.queue.limiter
+        path = op.call().path
+        while (wait := limiter.delay(path, paced=True)) > 0:
+            await limiter.wait(wait)
 
     async def _send(self, op: Op) -> bool:
         """Send one write; True when it is settled (confirmed or failed for good)."""

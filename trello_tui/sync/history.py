@@ -4,7 +4,9 @@ A key press is one operation; a bulk action (the same change to every marked car
 Either way it is *one* undo step: ``submit(op)`` records a step of one operation,
 ``submit_group(ops)`` a step of all of them. Each operation is still its own write: applied
 at once, stored in the outbox, sent on its own (in order, through the request queue and its
-rate limiter) and confirmed or refused on its own.
+rate limiter) and confirmed or refused on its own. The writes of a group are sent at the
+limiter's even pace (``SyncEngine._pace``), so a bulk action spends the rate budget evenly
+instead of filling the window at once.
 
 Undoing a step walks its operations newest first. A write that has not left yet (typically
 while offline) is withdrawn; for the rest, the inverses are submitted together — in reverse
@@ -41,6 +43,7 @@ class UndoHistory:
     _in_flight: Op | None
     #: undo steps, oldest first; each is the operations of one user action, in order
     _undo: list[list[Op]]
+    _paced: set[str]
     _wake: asyncio.Event
 
     if TYPE_CHECKING:
@@ -70,6 +73,8 @@ class UndoHistory:
         for op in ops:
             change = change.merge(op.apply(self.state))
             self._pending.append(op)
+            if len(ops) > 1:
+                self._paced.add(op.op_id)
             durable = loop.create_task(self._record(op))
             self._durable[op.op_id] = durable
             durables.append(durable)
