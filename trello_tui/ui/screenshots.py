@@ -14,6 +14,7 @@ import asyncio
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,11 +52,50 @@ def demo_board() -> Board:
     return asyncio.run(load())
 
 
-def demo_app(board: Board | None = None) -> object:
-    """The app on the demo board (no network), clock pinned to DEMO_NOW."""
+def demo_app(board: Board | None = None, cache: Path | None = None) -> object:
+    """The app on the demo board (no network), clock pinned to DEMO_NOW; with ``cache`` (a
+    file from ``demo_cache``) the agenda and my cards have every demo board to show."""
     from trello_tui.ui.app import TrelloApp
+    from trello_tui.ui.backend import Backend
 
-    return TrelloApp(state=BoardState(board or demo_board()), clock=lambda: DEMO_NOW, me="alex")
+    backend = None
+    if cache is not None:
+        from trello_tui.store.cache import Cache
+
+        backend = Backend(None, Cache(cache), me="alex", poll=False)
+    return TrelloApp(
+        backend, state=BoardState(board or demo_board()), clock=lambda: DEMO_NOW, me="alex"
+    )
+
+
+def demo_cache(path: Path) -> Path:
+    """A cache file holding every open demo board alex can see, dated around DEMO_NOW."""
+    import httpx
+
+    from trello_tui.sandbox import Sandbox
+    from trello_tui.store.cache import Cache
+    from trello_tui.trello.auth import Credentials
+    from trello_tui.trello.client import TrelloClient
+
+    with mock.patch("time.time", return_value=DEMO_NOW.timestamp()):
+        sandbox = Sandbox.create(seed="demo")
+
+    async def load() -> list[Board]:
+        creds = sandbox.credentials
+        transport = httpx.ASGITransport(app=sandbox.app)
+        async with TrelloClient(
+            Credentials(key=creds.key, token=creds.token), sandbox.base_url, transport=transport
+        ) as client:
+            mine = await client.my_boards()
+            return [await client.load_board(b.id) for b in mine if not b.closed]
+
+    cache = Cache(path)
+    try:
+        for board in asyncio.run(load()):
+            cache.save_board(board)
+    finally:
+        cache.close()
+    return path
 
 
 Step = Callable[[object], Awaitable[None]]
@@ -99,10 +139,38 @@ SCREENS: dict[str, Step] = {
 }
 
 
-async def _shoot(board: Board, name: str, step: Step, out: Path) -> Path:
+async def _across(pilot: object, *keys: str) -> None:
+    await pilot.press(*keys)  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]  # cache read
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def _agenda(pilot: object) -> None:
+    await _across(pilot, "a")
+
+
+async def _agenda_month(pilot: object) -> None:
+    await _across(pilot, "a")
+    await _across(pilot, "C")
+
+
+async def _my_cards(pilot: object) -> None:
+    await _across(pilot, "Q")
+
+
+#: screens that read every demo board from the cache (``demo_app(board, demo_cache(...))``)
+CACHED_SCREENS: dict[str, Step] = {
+    "agenda": _agenda,
+    "agenda-month": _agenda_month,
+    "my-cards": _my_cards,
+}
+
+
+async def _shoot(board: Board, name: str, step: Step, out: Path, cache: Path | None = None) -> Path:
     from trello_tui.ui.app import TrelloApp
 
-    app = demo_app(board)
+    app = demo_app(board, cache)
     assert isinstance(app, TrelloApp)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -129,10 +197,14 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args[0]) if args else Path(__file__).resolve().parents[2] / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     board = demo_board()
-    for name, step in SCREENS.items():
-        svg = asyncio.run(_shoot(board, name, step, out))
-        png = to_png(svg)
-        print(f"{svg}" + (f"  {png}" if png else "  (no PNG: install librsvg2-bin)"))
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = demo_cache(Path(tmp) / "cache.sqlite3")
+        shots: list[tuple[str, Step, Path | None]] = [(n, s, None) for n, s in SCREENS.items()]
+        shots += [(name, step, cache) for name, step in CACHED_SCREENS.items()]
+        for name, step, cached in shots:
+            svg = asyncio.run(_shoot(board, name, step, out, cached))
+            png = to_png(svg)
+            print(f"{svg}" + (f"  {png}" if png else "  (no PNG: install librsvg2-bin)"))
     return 0
 
 

@@ -180,7 +180,8 @@ class CardsAcross(Screen[tuple[str, str] | None]):
     def show_info(self) -> None:
         count = sum(1 for row in self.rows_view.rows if row.card is not None)
         extra = f"  ·  {self.refreshing}" if self.refreshing else ""
-        self.info.update(Text.assemble((self.heading, "bold"), f"  {count} cards{extra}"))
+        # Spaces end a piece rather than start one (SVG renderers drop leading spaces).
+        self.info.update(Text.assemble((f"{self.heading}  ", "bold"), f"{count} cards{extra}"))
 
     @work(exclusive=True, group="across-load", exit_on_error=False)
     async def load(self, refresh: bool = False) -> None:

@@ -119,7 +119,7 @@ class AgendaScreen(CardsAcross):
         if self.month_view:
             self.info.update(
                 Text.assemble(
-                    (self.heading, "bold"), f"  {self.month:%B %Y}  ·  [ ] month  ·  C list"
+                    (f"{self.heading}  ", "bold"), f"{self.month:%B %Y}  ·  [ ] month  ·  C list"
                 )
             )
 

@@ -58,12 +58,12 @@ def row_pieces(row: Row, width: int, *, show_where: bool) -> list[Piece]:
     card, ctx = row.card, row.context
     assert card is not None and ctx is not None
     due = due_piece(card, ctx.now)
-    pieces: list[Piece] = [(" ", "plain")]
+    # Dates right-aligned in their column; the names after them line up.
     if due is not None:
-        pieces.append(due)
-        pieces.append((" " * max(1, DUE_WIDTH - cell_len(due[0])), "plain"))
+        pieces: list[Piece] = [(" " * max(1, DUE_WIDTH - cell_len(due[0])), "plain"), due]
     else:
-        pieces.append((" " * DUE_WIDTH, "plain"))
+        pieces = [(" " * DUE_WIDTH, "plain")]
+    pieces.append(("  ", "plain"))
     rest = max(10, width - DUE_WIDTH - 2)
     where_width = min(40, rest * 2 // 5) if show_where else 0
     name_width = min(60, max(10, rest - where_width - 24))

@@ -94,7 +94,10 @@ class MonthGrid(Widget):
         weeks = month_weeks(self.month)
         cell = max(3, (width - 8) // 7)
         title = f"{calendar.month_name[self.month.month]} {self.month.year}"
-        lines = [Strip([Segment(title.center(width), self._s("month--title"))])]
+        left = max(0, (width - len(title)) // 2)
+        lines = [
+            Strip([Segment(" " * left, self.rich_style), Segment(title, self._s("month--title"))])
+        ]
         rule = self._s("month--rule")
         header = [Segment("│", rule)]
         for name in WEEKDAYS:
