@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import math
+import shutil
 import sys
 from collections.abc import Coroutine, Sequence
 from datetime import timedelta
@@ -238,6 +239,10 @@ async def run(
         names = ", ".join(b.name for b in boards)
         count = f"{len(triggers)} trigger{'s' if len(triggers) != 1 else ''}"
         watch.note(f"watching {names} every {interval_s:g} s; {count}; Ctrl-C stops")
+        for trigger in triggers:
+            if shutil.which(trigger.run[0]) is None:  # said now, not only when it fires
+                where = f"config.toml line {trigger.line}" if trigger.line else "a trigger"
+                watch.note(f"{where}: {trigger.run[0]!r} is not an executable program (PATH)")
         await watch.run(stop)
         return 0
     finally:

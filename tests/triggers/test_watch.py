@@ -172,8 +172,10 @@ def test_the_watch_command(tmp_path: Path) -> None:
     triggers = [
         {"on": "card_moved", "list": "done", "run": list(recorder(out, "TRELLO_CARD_NAME"))},
         {"on": "card_moved", "list": "Done", "run": [sys.executable, "-c", "raise SystemExit(3)"]},
+        {"on": "card_created", "run": ["trello-tui-no-such-program"]},
     ]
-    (config / "config.toml").write_text(tomli_w.dumps({"triggers": triggers}))
+    written = tomli_w.dumps({"triggers": triggers})
+    (config / "config.toml").write_text(written)
     with sb.serve_in_thread() as url:
         env = dict(
             os.environ,
@@ -192,7 +194,10 @@ def test_the_watch_command(tmp_path: Path) -> None:
         assert proc.stdout is not None and proc.stderr is not None
         stdout, stderr = _Lines(proc.stdout), _Lines(proc.stderr)  # type: ignore[arg-type]
         try:
-            assert "2 triggers" in stderr.wait_for("watching", 30)
+            assert "3 triggers" in stderr.wait_for("watching", 30)
+            third = [n for n, t in enumerate(written.splitlines(), 1) if t == "[[triggers]]"][2]
+            missing = f"line {third}: 'trello-tui-no-such-program' is not an executable"
+            assert missing in stderr.wait_for("no-such-program", 5)
             auth = {"key": sb.credentials.key, "token": sb.credentials.tokens["sam"]}
             time.sleep(1.0)  # a poll or two: the board is loaded
             r = httpx.put(f"{url}/cards/{card}", params={**auth, "name": EVIL})
