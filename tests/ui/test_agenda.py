@@ -254,3 +254,33 @@ async def test_refresh_key_shows_a_teammates_change(tmp_path: Path) -> None:
         index, shown = find(screen, row.card.id)
         assert shown.card is not None and shown.card.name == "Renamed by a teammate"
         assert "Renamed by a teammate" in shown_text(screen, index)
+
+
+async def test_palette_opens_agenda_and_my_cards_even_without_a_cache() -> None:
+    from trello_tui.sync.state import BoardState
+    from trello_tui.trello.models import Board
+    from trello_tui.ui.app import TrelloApp
+    from trello_tui.ui.screens.mine import MyCardsScreen
+
+    board = Board.from_json(
+        {"id": "b", "name": "B", "lists": [{"id": "l", "name": "L", "pos": 1}], "cards": []}
+    )
+    app = TrelloApp(state=BoardState(board), clock=lambda: NOW, me="alex")
+    async with app.run_test(size=(120, 40)) as pilot:
+        for text, kind in [("agenda: due cards", AgendaScreen), ("my cards across", MyCardsScreen)]:
+            await pilot.press("ctrl+p", *text)
+            await pilot.pause()
+            await pilot.press("enter")
+            deadline = time.monotonic() + 10
+            while not (isinstance(app.screen, kind) and app.screen.rows_view.is_mounted):
+                assert time.monotonic() < deadline, text
+                await asyncio.sleep(0.02)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, kind)
+            # nothing cached: the screen says so instead of showing an empty box
+            assert screen.empty in "".join(s.text for s in screen.rows_view.render_line(1))
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, BoardScreen)
