@@ -8,6 +8,7 @@ answers.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -137,6 +138,36 @@ async def test_undo_of_a_group_not_sent_yet_withdraws_every_write(tmp_path: Path
         r.engine.set_offline(False)
         assert await r.engine.settled(5)
         assert sb.stats["requests"] == served  # nothing sent, not even an inverse
+
+
+async def test_undo_while_a_group_is_going_out_withdraws_the_rest_and_reverts_the_sent(
+    tmp_path: Path,
+) -> None:
+    sb = Sandbox.create(seed="demo")
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        cards = [c for lst in state.open_lists() for c in state.card_ids_in(lst.id)][:30]
+        names = {c: sb.world.cards[c].name for c in cards}
+        writes_before = card_writes(sb)
+        r.engine.submit_group(
+            [RenameCard(state.id, card_id=c, name=f"Bulk {i}") for i, c in enumerate(cards)]
+        )
+        # Paced: a few go out at once, the rest about ten a second. Undo in the middle.
+        for _ in range(500):
+            if card_writes(sb) - writes_before >= 8:
+                break
+            await asyncio.sleep(0.01)
+        sent = card_writes(sb) - writes_before
+        assert 8 <= sent < len(cards)
+        assert r.engine.undo()
+        assert all(state.cards[c].name == names[c] for c in cards)  # on screen at once
+        assert await r.engine.settled(30)
+        assert {c: sb.world.cards[c].name for c in cards} == names
+        # Only the renames that had left were sent, each then reverted once; none repeated.
+        renamed = card_writes(sb) - writes_before
+        assert renamed < 2 * len(cards) and renamed % 2 == 0
+        assert sb.stats["429"] == 0
 
 
 async def test_single_undo_steps_stay_single_around_a_group(tmp_path: Path) -> None:
