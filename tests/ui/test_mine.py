@@ -22,6 +22,7 @@ from tests.ui.harness import NOW, demo_board_id, running
 from trello_tui.sandbox import Sandbox
 from trello_tui.trello.models import parse_date
 from trello_tui.ui.screens.board import BoardScreen
+from trello_tui.ui.screens.help import HelpScreen
 from trello_tui.ui.screens.mine import MyCardsScreen
 
 
@@ -132,6 +133,34 @@ async def test_card_keys_write_to_trello(tmp_path: Path) -> None:
         await settle_all(app, pilot)
         assert sb.world.me in sb.world.cards[card_id].id_members
         assert card_id in {r.card.id for r in screen.rows_view.rows if r.card}
+        # t renames it
+        assert screen.rows_view.select(card_id)
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"Renamed from my cards", "enter")
+        await settle_all(app, pilot)
+        assert sb.world.cards[card_id].name == "Renamed from my cards"
+        index, _ = find(screen, card_id)
+        assert "Renamed from my cards" in shown_text(screen, index)
+        # c archives it (it leaves the list), z brings it back
+        await pilot.press("c")
+        await settle_all(app, pilot)
+        assert sb.world.cards[card_id].closed
+        assert card_id not in {r.card.id for r in screen.rows_view.rows if r.card}
+        await pilot.press("u")
+        await settle_all(app, pilot)
+        assert not sb.world.cards[card_id].closed
+        assert card_id in {r.card.id for r in screen.rows_view.rows if r.card}
+        # ? lists this screen's keys (and only those)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = " ".join(str(w.render()) for w in app.screen.query(".help-column"))
+        assert "Mark the due date complete" in shown and "Back to the board" in shown
+        assert "Add a card below" not in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
 
 
 async def test_open_promotes_the_side_engine_and_refresh(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -52,8 +52,11 @@ CARD_KEYS = (
     "card.move-left",
     "card.move-right",
     "card.assign-me",
+    "card.title",
+    "card.archive",
     "undo",
     "refresh",
+    "help",
     "screen.back",
 )
 
@@ -325,6 +328,38 @@ class CardsAcross(Screen[tuple[str, str] | None]):
             return [kind(state.id, card_id=card.id, target=member.id)]
 
         self.write(build)
+
+    def action_title(self) -> None:
+        from trello_tui.ui.screens.pickers import TextPrompt
+
+        row = self.rows_view.current
+        if row is None or row.card is None:
+            return
+
+        def done(name: str | None) -> None:
+            if name and name.strip():
+                self.write(
+                    lambda state, card: (
+                        [ops.RenameCard(state.id, card_id=card.id, name=name.strip())]
+                        if name.strip() != card.name
+                        else []
+                    )
+                )
+
+        self.app.push_screen(TextPrompt("Card title", row.card.name), done)
+
+    def action_archive(self) -> None:
+        row = self.rows_view.current
+        if row is not None and row.card is not None:
+            self.write(lambda state, card: [ops.ArchiveCard(state.id, card_id=card.id)])
+            self.notify(f"Archived '{row.card.name}' — z to undo")
+
+    def action_help(self) -> None:
+        from trello_tui.ui.screens.help import HelpScreen
+
+        keys = {binding.id for binding in self.BINDINGS if isinstance(binding, Binding)}
+        commands = [command for command in BY_ID.values() if command.id in keys]
+        self.app.push_screen(HelpScreen(self.tapp.user_keymap, commands))
 
     def action_undo(self) -> None:
         engine = self._last_engine or self.tapp.backend.engine

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from rich.text import Text
@@ -24,14 +24,16 @@ def key_text(keys: str) -> str:
 KEY_WIDTH = 14
 
 
-def help_columns(keymap: Mapping[str, str], count: int = 2) -> list[Text]:
+def help_columns(
+    keymap: Mapping[str, str], count: int = 2, commands: Iterable[Command] = COMMANDS
+) -> list[Text]:
     """The keys, grouped as in COMMANDS, dealt into ``count`` columns of whole groups.
 
     Plain Text with fixed key widths (not an auto-sized table) so the screen looks the same
     at every size and in every run.
     """
     groups: dict[str, list[Command]] = {}
-    for command in COMMANDS:
+    for command in commands:
         groups.setdefault(command.group, []).append(command)
     blocks: list[Text] = []
     for name, commands in groups.items():
@@ -60,15 +62,19 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "close", id="help.close"),
     ]
 
-    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, keymap: Mapping[str, str] | None = None, commands: Iterable[Command] = COMMANDS
+    ) -> None:
         super().__init__()
         self.keymap = dict(keymap or {})
+        #: the board's commands, or another screen's (the agenda lists its own keys)
+        self.commands = tuple(commands)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="help"):
             yield Static("[b]Keys[/]  (change any of them under \\[keymap] in config.toml, by id)")
             with Horizontal(classes="help-columns"):
-                for column in help_columns(self.keymap):
+                for column in help_columns(self.keymap, commands=self.commands):
                     yield Static(column, classes="help-column")
 
     async def action_dismiss(self, result: None = None) -> None:
