@@ -182,13 +182,26 @@ async def test_bulk_labels_members_and_due(tmp_path: Path) -> None:
         assert sb.stats["429"] == 0
 
 
-async def test_bulk_archive_and_undo(tmp_path: Path) -> None:
+async def test_bulk_move_left_then_archive_and_undo(tmp_path: Path) -> None:
     sb = Sandbox.create(seed="demo")
     async with running(sb, tmp_path) as (app, pilot):
         screen = board(app)
         list_id = screen.view.columns[3].list_id
-        before = world_order(sb, list_id)
+        left = screen.view.columns[2].list_id
+        before, left_before = world_order(sb, list_id), world_order(sb, left)
         marked = await mark_rows(app, pilot, 3, [0, 4, 2])
+        in_order = [c for c in before if c in marked]
+        # <: to the bottom of the list on the left, in order; z brings them back.
+        await pilot.press("less_than_sign")  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        assert world_order(sb, left) == left_before + in_order
+        assert screen.view.columns[2].ids[-3:] == in_order
+        await pilot.press("z")  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        assert world_order(sb, list_id) == before and world_order(sb, left) == left_before
+        screen.view.focus_column(3, 0)
+        await pilot.pause()  # type: ignore[attr-defined]
+        # c: every marked card archived; the marks go with them.
         await pilot.press("c")  # type: ignore[attr-defined]
         await settle(app, pilot)
         assert all(sb.world.cards[c].closed for c in marked)
