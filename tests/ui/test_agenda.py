@@ -89,6 +89,14 @@ async def test_groups_and_focus_keys(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
         assert app.screen.state.id == demo_board_id(sb)
+        # opened again within a minute: painted from the cache, no board reloaded; r reloads
+        before = sum(sb.stats_data.requests_by_token.values())
+        screen = await open_across(app, pilot, "a")
+        assert sum(sb.stats_data.requests_by_token.values()) == before
+        await pilot.press("r")
+        await pilot.pause()
+        await wait_loaded(screen, pilot)
+        assert sum(sb.stats_data.requests_by_token.values()) > before
 
 
 async def test_complete_reschedule_and_undo_on_another_board(tmp_path: Path) -> None:

@@ -73,6 +73,8 @@ class Backend:
         self._side: dict[str, tuple[SyncEngine, Callable[[], None]]] = {}
         self._side_locks: dict[str, asyncio.Lock] = {}
         self._side_tasks: set[asyncio.Task[bool]] = set()
+        #: when the agenda or my cards last reloaded every cached board (time.monotonic())
+        self.boards_refreshed_at: float | None = None
 
     @property
     def online(self) -> bool:

@@ -13,6 +13,7 @@ rolled back. Changes come back as ``BoardChange`` events through the app to ``ap
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
@@ -61,6 +62,8 @@ CARD_KEYS = (
 )
 
 Build = Callable[[BoardState, Card], list[Op]]
+#: the cached boards are reloaded when the screen opens if they were not in the last minute
+REFRESH_AFTER_S = 60.0
 
 
 def due_ops(text: str, now: datetime, board_id: str, card_id: str) -> list[Op] | str:
@@ -128,7 +131,9 @@ class CardsAcross(Screen[tuple[str, str] | None]):
 
     def on_mount(self) -> None:
         self.title = self.heading
-        self.load(refresh=True)
+        # Opening the screen again soon after does not reload every board again (``r`` does).
+        last = self.tapp.backend.boards_refreshed_at
+        self.load(refresh=last is None or time.monotonic() - last > REFRESH_AFTER_S)
 
     # -- what a subclass decides ------------------------------------------------------------
 
@@ -208,6 +213,7 @@ class CardsAcross(Screen[tuple[str, str] | None]):
             except Exception:  # offline or gone: the cached copy stays on screen
                 failed += 1
         self.refreshing = f"{failed} boards not refreshed (offline?)" if failed else ""
+        backend.boards_refreshed_at = time.monotonic()
         self.adopt(await self.fetch())
         self.repaint()
 
