@@ -38,6 +38,7 @@ from trello_tui.store.rows import (
     dump,
     load_rows,
     loads,
+    no_collection,
     put_cards,
     put_checklists,
     put_labels,
@@ -258,9 +259,6 @@ class Cache:
             data: dict[str, Any] = loads(row[0])
             q = "SELECT json FROM {} WHERE board_id=?"
             data["lists"] = rows_json(conn.execute(q.format("lists"), (board_id,)))
-            snapshot = read_snapshot(conn, board_id)
-            cards = load_rows(conn, "cards", board_id, snapshot)
-            data["checklists"] = load_rows(conn, "checklists", board_id, snapshot)
             data["labels"] = rows_json(conn.execute(q.format("labels"), (board_id,)))
             data["members"] = rows_json(
                 conn.execute(
@@ -269,10 +267,14 @@ class Cache:
                     (board_id,),
                 )
             )
-            data.pop("cards", None)
-            board = Board.from_json(data)
-            # The cards are most of a big board: decode_card reads our own rows faster.
-            decoded = tuple(decode_card(item) for item in cards if type(item) is dict)
+            with no_collection():
+                snapshot = read_snapshot(conn, board_id)
+                cards = load_rows(conn, "cards", board_id, snapshot)
+                data["checklists"] = load_rows(conn, "checklists", board_id, snapshot)
+                data.pop("cards", None)
+                board = Board.from_json(data)
+                # The cards are most of a big board: decode_card reads our rows faster.
+                decoded = tuple(decode_card(item) for item in cards if type(item) is dict)
             return CachedBoard(board.with_changes(cards=decoded), row[1], row[2])
 
         return self._guard(run, None)

@@ -109,8 +109,9 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self._heights: list[int] = []
         self._offsets: list[int] = [0]
         self._text_width = 0
-        # card id -> (the Card laid out, layout); identity of the Card detects staleness.
-        self._layouts: dict[str, tuple[Card, list[Line]]] = {}
+        # card id -> (the Card laid out, layout, height with the gap line); identity of the
+        # Card detects staleness.
+        self._layouts: dict[str, tuple[Card, list[Line], int]] = {}
         self._painted: dict[str, list[Strip]] = {}
         self._drag: str | None = None
         self.active = False
@@ -148,13 +149,50 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         return self._index
 
     def invalidate(self, card_ids: Iterable[str]) -> None:
-        """Faces of these cards changed: drop their caches and repaint them."""
-        touched = False
-        for card_id in card_ids:
-            touched |= self._layouts.pop(card_id, None) is not None
-            self._painted.pop(card_id, None)
-        if touched:
-            self._relayout()
+        """Faces of these cards changed: lay them out again and repaint their lines.
+
+        A face that keeps its height repaints only its own lines; a new height shifts the
+        cards below it (the offsets are summed again, without another pass over the cards).
+        """
+        touched = [
+            card_id
+            for card_id in card_ids
+            if self._painted.pop(card_id, None) is not None
+            or self._layouts.pop(card_id, None) is not None
+        ]
+        for card_id in touched:
+            self._layouts.pop(card_id, None)
+        if not touched or not self._heights or self._estimated:
+            if touched:
+                self._relayout()
+            return
+        index = self._index_cache() if len(touched) > 8 else None
+        regions: list[int] = []
+        resized = False
+        ctx = self.context()
+        for card_id in touched:
+            row = index.get(card_id) if index is not None else self._row_of(card_id)
+            if row is None or row >= len(self._heights):
+                continue
+            height = len(self._layout_of(card_id, ctx)) + 1
+            if height != self._heights[row]:
+                self._heights[row] = height
+                resized = True
+            regions.append(row)
+        if resized:
+            self._offsets = [0, *itertools.accumulate(self._heights)]
+            self.virtual_size = Size(self.virtual_size.width, self._offsets[-1])
+            self.refresh()
+            return
+        for row in regions:
+            top, height = self.card_region(row)
+            self.refresh_lines(top, height + 1)
+
+    def _row_of(self, card_id: str) -> int | None:
+        try:
+            return self.ids.index(card_id)
+        except ValueError:
+            return None
 
     def invalidate_all(self) -> None:
         self._layouts.clear()
@@ -171,7 +209,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         if cached is not None and cached[0] is card:
             return cached[1]
         lines = layout_card(card, ctx or self.context(), self._text_width)
-        self._layouts[card_id] = (card, lines)
+        self._layouts[card_id] = (card, lines, len(lines) + 1)
         self._painted.pop(card_id, None)
         return lines
 
@@ -203,23 +241,32 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
             self._text_width = text_width
             self._layouts.clear()
             self._painted.clear()
-        ctx = self.context()
         horizon = self.scroll_offset.y + self.size.height + LOOKAHEAD
-        heights: list[int] = []
-        line = 0
-        estimated = False
         cards, layouts = self.state.cards, self._layouts
-        for card_id in self.ids:
-            cached = layouts.get(card_id)
-            if cached is not None and cached[0] is cards.get(card_id):
-                height = len(cached[1]) + 1  # +1: the gap line below each card
-            elif exact or line <= horizon:
-                height = len(self._layout_of(card_id, ctx)) + 1
-            else:
-                height = self._estimate(card_id)
-                estimated = True
-            heights.append(height)
-            line += height
+        get_layout, get_card = layouts.get, cards.get
+        # One C-speed pass for the usual case (every card laid out and current); a height of
+        # 0 marks the cards still to lay out or estimate (heights are never 0: + the gap).
+        heights = [
+            cached[2]
+            if (cached := get_layout(card_id)) is not None and cached[0] is get_card(card_id)
+            else 0
+            for card_id in self.ids
+        ]
+        estimated = False
+        if 0 in heights:
+            ctx: FaceContext | None = None
+            line = 0
+            for row, card_id in enumerate(self.ids):
+                height = heights[row]
+                if not height:
+                    if exact or line <= horizon:
+                        ctx = ctx or self.context()
+                        height = len(self._layout_of(card_id, ctx)) + 1
+                    else:
+                        height = self._estimate(card_id)
+                        estimated = True
+                    heights[row] = height
+                line += height
         self._heights = heights
         self._offsets = [0, *itertools.accumulate(heights)]
         self._estimated = estimated
