@@ -196,6 +196,10 @@ class TrelloApp(App[None]):
 
         if isinstance(self.screen, CardsAcross):
             return
+        if any(w.group == "open-board" and not w.is_finished for w in self.workers):
+            # The opened board would be pushed over it: wait for the board first.
+            self.notify("Opening the board… try again in a moment")
+            return
         if kind == "agenda":
             from trello_tui.ui.screens.agenda import AgendaScreen
 
