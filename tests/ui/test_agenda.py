@@ -26,6 +26,7 @@ from tests.ui.harness import NOW, demo_board_id, running
 from trello_tui.trello.models import parse_date
 from trello_tui.ui.screens.agenda import GROUPS, AgendaScreen, group_of
 from trello_tui.ui.screens.board import BoardScreen
+from trello_tui.ui.widgets.card_rows import CardRows
 
 
 def _expected_ids(sb: object) -> set[str]:
@@ -181,16 +182,23 @@ async def test_move_keys_move_on_the_cards_own_board(tmp_path: Path) -> None:
             assert shown.where in shown_text(screen, index)
 
 
-async def test_enter_opens_the_card_on_its_board(tmp_path: Path) -> None:
+async def test_click_selects_and_double_click_opens_the_card_on_its_board(
+    tmp_path: Path,
+) -> None:
+    """(``enter`` does the same: tests/ui/test_mine.py opens a card with it.)"""
     sb = pinned_sandbox()
     await fill_cache(sb, tmp_path)
     personal = board_id(sb, "Personal")
     async with running(sb, tmp_path) as (app, pilot):
         screen = await open_across(app, pilot, "a")
-        row = next(r for r in screen.rows_view.rows if r.card and r.board_id == personal)
-        assert row.card is not None
-        assert screen.rows_view.select(row.card.id)
-        await pilot.press("enter")
+        index, row = next(
+            (i, r) for i, r in enumerate(screen.rows_view.rows) if r.card and r.board_id == personal
+        )
+        assert row.card is not None and index < 30  # on the first page: clickable
+        await pilot.click(CardRows, offset=(30, index))
+        await pilot.pause()
+        assert screen.rows_view.current_card_id == row.card.id
+        await pilot.click(CardRows, offset=(30, index), times=2)
         deadline = time.monotonic() + 15
         while not (
             isinstance(app.screen, BoardScreen)
