@@ -24,6 +24,11 @@ from trello_tui.ui.widgets.column import CardColumn, CardFilter
 class ListHeader(Static):
     """A list's name and its card count (``shown/total`` while filtered)."""
 
+    def __init__(self, text: str, *, classes: str | None = None) -> None:
+        super().__init__(text, classes=classes)
+        #: the text shown (so an unchanged count costs no update)
+        self.shown = text
+
 
 class ListBox(Vertical):
     """One list: header above its virtualised column."""
@@ -109,8 +114,11 @@ class BoardView(Vertical):
     def refresh_headers(self) -> None:
         for column in self.columns:
             header = column.parent.query_one(ListHeader) if column.parent else None
-            if header is not None:
-                header.update(self._header_text(column.list_id))
+            text = self._header_text(column.list_id)
+            # An update re-lays out the whole screen: skip the headers whose count is unchanged.
+            if header is not None and header.shown != text:
+                header.shown = text
+                header.update(text)
 
     # -- focus ------------------------------------------------------------------------------
 

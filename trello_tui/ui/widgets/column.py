@@ -10,6 +10,7 @@ and repaints its lines; a change of order rebuilds the offsets (one pass over th
 from __future__ import annotations
 
 import bisect
+import gc
 import itertools
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
@@ -36,6 +37,8 @@ LOOKAHEAD = 60
 CHUNK = 1000
 #: Painted cards kept per column; on-screen cards are a few dozen, so this bounds memory.
 PAINT_CACHE = 512
+#: A column this long, once laid out, freezes the heap (see ``_settle_heap``).
+FREEZE_MIN = 1000
 
 CardFilter = Callable[[Card], bool]
 
@@ -117,6 +120,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self.active = False
         self._estimated = False
         self._finishing = False
+        self._froze = False
         #: marked cards (bulk actions): the screen's own set, read at paint time
         self.marks: AbstractSet[str] = frozenset()
 
@@ -272,9 +276,28 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self._estimated = estimated
         self.virtual_size = Size(width, self._offsets[-1])
         self.refresh()
+        if not estimated and len(heights) >= FREEZE_MIN and not self._froze:
+            self._settle_heap()
         if estimated and not self._finishing:
             self._finishing = True
             self.call_after_refresh(self._finish_layout)
+
+    def _settle_heap(self) -> None:
+        """Move everything alive now (the board, its cards, their layouts) out of the cyclic
+        garbage collector's sight, until this column goes away.
+
+        A big board is hundreds of thousands of long-lived objects, and every full collection
+        walks them all: tens of milliseconds, at random moments, in the middle of a scroll or
+        a move. Frozen objects are still freed by reference counting (cards and layouts hold
+        no cycles); cycles that die meanwhile wait for ``on_unmount``'s unfreeze.
+        """
+        self._froze = True
+        gc.freeze()
+
+    def on_unmount(self) -> None:
+        if self._froze:
+            self._froze = False
+            gc.unfreeze()  # the next full collection sees (and frees) what died meanwhile
 
     def _finish_layout(self) -> None:
         """Lay out the next chunk of cards below the viewport, then again until done."""
