@@ -23,10 +23,11 @@ from tests.ui.across import (
     wait_loaded,
 )
 from tests.ui.harness import NOW, demo_board_id, running
-from trello_tui.trello.models import parse_date
+from trello_tui.trello.models import Card, parse_date
 from trello_tui.ui.screens.agenda import GROUPS, AgendaScreen, group_of
 from trello_tui.ui.screens.board import BoardScreen
 from trello_tui.ui.widgets.card_rows import CardRows
+from trello_tui.ui.widgets.month_grid import MonthGrid
 
 
 def _expected_ids(sb: object) -> set[str]:
@@ -231,6 +232,29 @@ async def test_month_grid_keys(tmp_path: Path) -> None:
         assert current is not None and current.card is not None
         assert current.card.due is not None and current.card.due.date() >= NOW.date()
         assert any(current.card.name[:8] in line for line in lines)
+
+        # a click on a card in the grid puts the cursor on it
+        def label(card: Card) -> str:
+            return ("✓" if card.due_complete else "•") + card.name[:6]
+
+        every = [label(r.card) for r in screen.chronological() if r.card]
+        target = None
+        for candidate in screen.chronological():
+            card = candidate.card
+            if card is None or card.id == current.card.id or every.count(label(card)) > 1:
+                continue
+            found = [
+                (y, line.index(label(card))) for y, line in enumerate(lines) if label(card) in line
+            ]
+            if len(found) == 1:
+                target = (card.id, found[0])
+                break
+        assert target is not None
+        clicked, (y, x) = target
+        await pilot.click(MonthGrid, offset=(x + 1, y))
+        await pilot.pause()
+        assert screen.rows_view.current_card_id == clicked
+        assert screen.rows_view.select(current.card.id)
         # j moves to the next card by date, the month follows
         ordered = [r.card.id for r in screen.chronological() if r.card]
         at = ordered.index(current.card.id)

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import Footer
@@ -130,6 +131,13 @@ class AgendaScreen(CardsAcross):
         if day is not None:
             self.month = day.replace(day=1)
         self.show_month()
+
+    @on(MonthGrid.CardClicked)
+    def clicked(self, event: MonthGrid.CardClicked) -> None:
+        if self.rows_view.select(event.card_id):
+            self.show_month()
+            if event.chain >= 2:
+                self.action_open_card()
 
     def action_toggle_month(self) -> None:
         self.grid.display = not self.grid.display

@@ -17,6 +17,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -70,6 +71,17 @@ class MonthGrid(Widget):
         self.rows: Sequence[Row] = ()
         self.cursor: str | None = None
         self._lines: list[Strip] | None = None
+        self._cell = 1
+        #: (line, weekday column) -> the card drawn there
+        self._hits: dict[tuple[int, int], str] = {}
+
+    class CardClicked(Message):
+        """A card in the grid was clicked (``chain`` 2 is a double click)."""
+
+        def __init__(self, card_id: str, chain: int) -> None:
+            super().__init__()
+            self.card_id = card_id
+            self.chain = chain
 
     def show(self, rows: Sequence[Row], month: date, cursor: str | None) -> None:
         self.rows, self.month, self.cursor = rows, month.replace(day=1), cursor
@@ -93,6 +105,8 @@ class MonthGrid(Widget):
     def _build(self, width: int, height: int) -> list[Strip]:
         weeks = month_weeks(self.month)
         cell = max(3, (width - 8) // 7)
+        self._cell = cell
+        self._hits = {}
         title = f"{calendar.month_name[self.month.month]} {self.month.year}"
         left = max(0, (width - len(title)) // 2)
         lines = [
@@ -113,14 +127,20 @@ class MonthGrid(Widget):
             cells = [self._day_cell(day, days.get(day, []), cell, per_week) for day in week]
             for i in range(per_week):
                 segments = [Segment("│", rule)]
-                for column in cells:
+                for x, (column, ids) in enumerate(cells):
                     segments += [*column[i], Segment("│", rule)]
+                    card_id = ids[i]
+                    if card_id is not None:
+                        self._hits[(len(lines), x)] = card_id
                 lines.append(Strip(segments))
         lines.append(Strip([Segment(("┴" + "─" * cell) * 7 + "┴", rule)]))
         return [line.adjust_cell_length(width, self.rich_style) for line in lines]
 
-    def _day_cell(self, day: date, rows: list[Row], width: int, height: int) -> list[list[Segment]]:
-        """``height`` lines of ``width`` cells: the day's number, then its cards."""
+    def _day_cell(
+        self, day: date, rows: list[Row], width: int, height: int
+    ) -> tuple[list[list[Segment]], list[str | None]]:
+        """``height`` lines of ``width`` cells (the day's number, then its cards), and the
+        card shown on each line (for clicks)."""
         if day.month != self.month.month:
             number = self._s("month--other")
         elif day == self.now.astimezone(self.now.tzinfo).date():
@@ -128,6 +148,7 @@ class MonthGrid(Widget):
         else:
             number = self._s("month--day")
         out = [[Segment(_cell(f" {day.day}", width), number)]]
+        ids: list[str | None] = [None]
         if day.month != self.month.month:
             rows = []
         room = height - 1
@@ -145,12 +166,14 @@ class MonthGrid(Widget):
             if row.card.id == self.cursor:
                 style = style + self._s("card-face--cursor")
             out.append([Segment(_cell(f"{mark}{row.card.name}", width), style)])
+            ids.append(row.card.id)
         if len(shown) < len(rows):
             more = len(rows) - len(shown)
             out.append([Segment(_cell(f" +{more} more", width), self._s("month--more"))])
         while len(out) < height:
             out.append([Segment(" " * width, self._s("month--day"))])
-        return out[:height]
+        ids += [None] * (height - len(ids))
+        return out[:height], ids[:height]
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size
@@ -159,3 +182,9 @@ class MonthGrid(Widget):
         if y < len(self._lines):
             return self._lines[y]
         return Strip.blank(width, self.rich_style)
+
+    def on_click(self, event: events.Click) -> None:
+        column = (event.x - 1) // (self._cell + 1)
+        card_id = self._hits.get((event.y, column))
+        if card_id is not None:
+            self.post_message(self.CardClicked(card_id, event.chain))
