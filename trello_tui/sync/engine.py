@@ -62,7 +62,7 @@ from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
 from trello_tui.trello.errors import TrelloError, Unavailable
-from trello_tui.trello.models import Board, format_date
+from trello_tui.trello.models import Board, Card, format_date
 from trello_tui.trello.queue import Priority, RequestQueue
 from trello_tui.trello.reconcile import CLOCK_SLACK_S, Reconciler, already_done
 
@@ -435,6 +435,11 @@ class SyncEngine(UndoHistory, RemoteMerge):
         finally:
             self._in_flight = None
         await self._confirmed(op, result)
+        sent_pos = getattr(op, "pos", None)
+        if isinstance(result, Card) and isinstance(sent_pos, float) and result.pos != sent_pos:
+            # Trello re-spaced the list (the card is not at the pos we sent): learn the new
+            # positions before the next write places a card by them (sync/placing.py).
+            await self.refresh()
         return True
 
     async def _tick_status(self) -> None:

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
+from trello_tui.sync import placing
 from trello_tui.sync.ops_base import (
     KEEP,
     REGISTRY,
@@ -134,9 +135,25 @@ class MoveCard(CardFieldsOp):
     verb: ClassVar[str] = "move"
     list_id: str = ""
     pos: float = 0.0
+    #: the cards it was placed between at its first apply (sync/placing.py)
+    after_card: str | None = None
+    before_card: str | None = None
+    placed: bool = False
 
     def changes(self) -> dict[str, Any]:
         return {"id_list": self.list_id, "pos": self.pos}
+
+    def apply(self, state: BoardState) -> BoardChange:
+        if self.placed:  # a re-base: keep the place between the same cards
+            around = (self.after_card, self.before_card)
+            self.pos = placing.replan(state, self.card_id, self.list_id, self.pos, around)
+        change = super().apply(state)
+        self.after_card, self.before_card = placing.neighbours(state, self.card_id, self.list_id)
+        self.placed = True
+        return change
+
+    def rewrite(self, mapping: Mapping[str, str]) -> bool:
+        return placing.rewrite_neighbours(self, mapping) | super().rewrite(mapping)
 
     def call(self) -> ApiCall[Any]:
         return writes.move_card(self.card_id, self.pos, self.list_id)
@@ -405,12 +422,16 @@ class CreateCard(Op):
     due: datetime | None = None
     id_labels: tuple[str, ...] = ()
     id_members: tuple[str, ...] = ()
+    #: the cards it was placed between at its first apply (sync/placing.py)
+    after_card: str | None = None
+    before_card: str | None = None
+    placed: bool = False
 
     def created_temp_id(self) -> str | None:
         return self.card_id if is_temp(self.card_id) else None
 
     def rewrite(self, mapping: Mapping[str, str]) -> bool:
-        changed = Op.rewrite(self, mapping)
+        changed = Op.rewrite(self, mapping) | placing.rewrite_neighbours(self, mapping)
         for attr in ("id_labels", "id_members"):
             values: tuple[str, ...] = getattr(self, attr)
             if any(v in mapping for v in values):
@@ -420,6 +441,9 @@ class CreateCard(Op):
 
     def apply(self, state: BoardState) -> BoardChange:
         self.before = {}
+        if self.placed:  # a re-base: keep the place between the same cards
+            around = (self.after_card, self.before_card)
+            self.pos = placing.replan(state, self.card_id, self.list_id, self.pos, around)
         card = Card(
             id=self.card_id,
             id_board=self.board_id,
@@ -432,7 +456,10 @@ class CreateCard(Op):
             id_members=self.id_members,
             labels=tuple(state.labels[i] for i in self.id_labels if i in state.labels),
         )
-        return state.put_card(card)
+        change = state.put_card(card)
+        self.after_card, self.before_card = placing.neighbours(state, self.card_id, self.list_id)
+        self.placed = True
+        return change
 
     def rollback(self, state: BoardState) -> BoardChange:
         return state.remove_card(self.card_id)

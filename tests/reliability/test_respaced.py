@@ -1,0 +1,74 @@
+"""Trello re-spaces a list while moves are queued: each card still lands where it was put.
+
+Found by the chaos machine: a move's ``pos`` hit an archived card's (which the app does not
+load), the sandbox re-spaced the whole list, and the next queued move — its ``pos`` computed
+from the old values — landed between two other cards. Now the engine reloads the board when
+an answer's ``pos`` is not the one sent, and a re-based move re-plans its ``pos`` between the
+cards it was put between (sync/placing.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.sync.harness import demo_board_id, rig
+from trello_tui.sandbox import Sandbox
+from trello_tui.sync.ops import MoveCard
+from trello_tui.sync.placing import neighbours, replan
+
+
+def _order(sb: Sandbox, list_id: str) -> list[str]:
+    cards = [c for c in sb.world.cards.values() if c.id_list == list_id and not c.closed]
+    return [c.id for c in sorted(cards, key=lambda c: (c.pos, c.id))]
+
+
+async def test_queued_moves_keep_their_places_when_trello_respaces(tmp_path: Path) -> None:
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first = sb.world.sorted_lists(board)[0]
+    ids = _order(sb, first.id)
+    c = [sb.world.cards[i] for i in ids]
+    # An archived card (unseen by the app) sits exactly midway between the first two.
+    hidden = c[-1]
+    hidden.closed, hidden.pos = True, (c[0].pos + c[1].pos) / 2
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        assert hidden.id not in shown
+        # 1) c[5] between c[0] and c[1]: its pos is the archived card's, so Trello re-spaces.
+        mid = (state.cards[shown[0]].pos + state.cards[shown[1]].pos) / 2
+        r.engine.submit(MoveCard(board.id, card_id=shown[5], list_id=first.id, pos=mid))
+        # 2) queued at once, computed from the old positions: c[6] between c[2] and c[3].
+        low, high = state.cards[shown[2]].pos, state.cards[shown[3]].pos
+        r.engine.submit(
+            MoveCard(board.id, card_id=shown[6], list_id=first.id, pos=(low + high) / 2)
+        )
+        assert await r.engine.settled(15)
+        assert r.engine.failed_ops() == []
+    want = [shown[0], shown[5], shown[1], shown[2], shown[6], shown[3], shown[4]]
+    got = _order(sb, first.id)
+    assert got == want, ([shown.index(i) for i in got], [shown.index(i) for i in want])
+
+
+def test_replan_keeps_a_pos_that_still_fits_and_moves_one_that_does_not() -> None:
+    from trello_tui.sync.state import BoardState
+    from trello_tui.trello.models import Board
+
+    def board(positions: dict[str, float]) -> BoardState:
+        cards = [{"id": i, "idList": "l", "name": i, "pos": p} for i, p in positions.items()]
+        return BoardState(
+            Board.from_json({"id": "b", "lists": [{"id": "l", "pos": 1}], "cards": cards})
+        )
+
+    state = board({"a": 100.0, "x": 150.0, "b": 200.0})
+    around = neighbours(state, "x", "l")
+    assert around == ("a", "b")
+    assert replan(state, "x", "l", 150.0, around) == 150.0  # still between: unchanged
+    moved = board({"a": 300.0, "b": 400.0, "x": 150.0})  # Trello re-spaced a and b
+    fresh = replan(moved, "x", "l", 150.0, around)
+    assert 300.0 < fresh < 400.0
+    gone = board({"b": 400.0, "x": 150.0})  # a neighbour left: the number is kept
+    assert replan(gone, "x", "l", 150.0, around) == 150.0
+    top = board({"x": 150.0, "a": 100.0})
+    assert neighbours(top, "a", "l") == (None, "x")

@@ -1,0 +1,65 @@
+"""A card keeps its place by its neighbours when Trello re-spaces the list under it.
+
+A move (or a create) computes its ``pos`` from the positions the app knows. Trello may re-space
+a list at any time (all of its ``pos`` values change), and the app learns the new values only
+from an answer, a poll or a full load — so a number computed before that can put the card
+somewhere the user never chose. An operation therefore remembers the two cards it was placed
+between at its first apply; whenever it is applied again on newer server state (a re-base),
+a ``pos`` no longer between them is re-planned into their gap, and that is what is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from trello_tui.sync.state import BoardState
+from trello_tui.trello import positions
+
+Neighbours = tuple[str | None, str | None]
+
+
+def neighbours(state: BoardState, card_id: str, list_id: str) -> Neighbours:
+    """The open cards just above and just below ``card_id`` in ``list_id`` (None at an end)."""
+    ids = state.card_ids_in(list_id)
+    if card_id not in ids:
+        return None, None
+    at = ids.index(card_id)
+    return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
+
+
+def replan(state: BoardState, card_id: str, list_id: str, pos: float, around: Neighbours) -> float:
+    """``pos`` if it still lies between the remembered neighbours, else a pos in their gap.
+
+    A neighbour that left the list (archived, moved away) leaves ``pos`` as it is: the
+    number is then the best intent we have.
+    """
+    after, before = around
+    if after is None and before is None:
+        return pos
+    low = _pos_of(state, after, list_id, card_id)
+    high = _pos_of(state, before, list_id, card_id)
+    if (after is not None and low is None) or (before is not None and high is None):
+        return pos
+    fresh = positions.between(low, high, pos)
+    return pos if fresh is None else fresh
+
+
+def _pos_of(state: BoardState, card_id: str | None, list_id: str, moving: str) -> float | None:
+    if card_id is None or card_id == moving:
+        return None
+    card = state.cards.get(card_id)
+    if card is None or card.closed or card.id_list != list_id:
+        return None
+    return card.pos
+
+
+def rewrite_neighbours(op: Any, mapping: Mapping[str, str]) -> bool:
+    """Temporary ids of an operation's remembered neighbours become Trello's ids."""
+    changed = False
+    for attr in ("after_card", "before_card"):
+        value = getattr(op, attr)
+        if isinstance(value, str) and value in mapping:
+            setattr(op, attr, mapping[value])
+            changed = True
+    return changed
