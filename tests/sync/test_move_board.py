@@ -180,3 +180,24 @@ async def test_a_transient_failure_keeps_the_move_pending_until_trello_answers(
         assert await r.engine.settled(5)
         assert sb.world.cards[card_id].id_board == target
         assert not [n for n in r.of(Notice) if n.level == "error"]
+
+
+def test_a_card_gone_meanwhile_is_not_brought_back() -> None:
+    from trello_tui.trello.models import Board
+
+    board = Board.from_json(
+        {
+            "id": "b" * 24,
+            "name": "B",
+            "lists": [{"id": "l" * 24, "idBoard": "b" * 24, "name": "L", "pos": 1}],
+            "cards": [{"id": "c" * 24, "idBoard": "b" * 24, "idList": "l" * 24, "pos": 1}],
+        }
+    )
+    state = BoardState(board)
+    op = MoveCardToBoard(state.id, card_id="c" * 24, to_board_id="t" * 24, list_id="m" * 24)
+    assert not op.apply(state).empty and "c" * 24 not in state.cards
+    assert op.inverse() and op.rollback(state).cards == {"c" * 24}
+    state.remove_card("c" * 24)  # deleted by a teammate; our move is re-applied on top
+    assert op.apply(state).empty
+    assert op.rollback(state).empty and "c" * 24 not in state.cards
+    assert op.inverse() == []

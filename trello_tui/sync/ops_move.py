@@ -49,7 +49,9 @@ class MoveCardToBoard(Op):
     def apply(self, state: BoardState) -> BoardChange:
         card = state.cards.get(self.card_id)
         if card is None:
-            # Already gone (a re-apply after a remote change): keep the snapshot we have.
+            # Gone meanwhile (deleted, or moved away by someone else): a refusal must not
+            # bring it back, and there is nothing to undo.
+            self.before = {}
             return BoardChange(state.id)
         self.before = {"card": card.to_json()}
         return state.remove_card(self.card_id)
