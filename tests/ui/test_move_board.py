@@ -33,7 +33,7 @@ async def open_picker(app: object, pilot: object) -> MoveTargetPicker:
     deadline = time.monotonic() + 10
     while True:
         screen = app.screen  # type: ignore[attr-defined]
-        if isinstance(screen, MoveTargetPicker) and screen.board_names:
+        if isinstance(screen, MoveTargetPicker) and screen.loaded:
             break
         assert time.monotonic() < deadline, "the other boards never arrived"
         await asyncio.sleep(0.02)

@@ -10,6 +10,7 @@ board's lists under its name; a pick on another board comes back as ``"<board id
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import TYPE_CHECKING, ClassVar
 
@@ -22,6 +23,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trello_tui.sync.state import BoardState
+from trello_tui.trello.models import Board, TrelloList
 from trello_tui.ui.filters import CardQuery, parse_query
 
 if TYPE_CHECKING:
@@ -154,29 +156,50 @@ class MoveTargetPicker(Picker):
         self._own = own
         #: board id -> name, for every other board offered
         self.board_names: dict[str, str] = {}
+        #: every other board has answered (or failed)
+        self.loaded = False
 
     def on_mount(self) -> None:
         super().on_mount()
         self.run_worker(self._load_other_boards(), group="move-targets", exit_on_error=False)
 
     async def _load_other_boards(self) -> None:
-        entries = list(self._own)
         title = "Move to list"
         try:
             listing = await self.backend.boards()
         except Exception:  # offline without a cached listing: this board's lists only
             listing = None
             title = "Move to list (other boards unavailable offline)"
-        others = [
-            b
-            for b in (listing.boards if listing else [])
-            if not b.closed and b.id != self.board_state.id
-        ]
-        for board in others:
-            try:
-                lists = await self.backend.board_lists(board.id)
-            except Exception:  # one unreadable board must not hide the others
-                continue
+        others = sorted(
+            (
+                b
+                for b in (listing.boards if listing else [])
+                if not b.closed and b.id != self.board_state.id
+            ),
+            key=lambda b: (b.name.lower(), b.id),
+        )
+        found: dict[str, list[TrelloList]] = {}
+        gate = asyncio.Semaphore(4)  # a few boards at a time: Trello's rate limit is shared
+
+        async def load(board: Board) -> None:
+            async with gate:
+                try:
+                    lists = await self.backend.board_lists(board.id)
+                except Exception:  # one unreadable board must not hide the others
+                    return
+            if lists:
+                found[board.id] = lists
+                self._show(others, found, title + " — other boards loading…")
+
+        await asyncio.gather(*(load(board) for board in others))
+        self._show(others, found, title)
+        self.loaded = True
+
+    def _show(self, boards: list[Board], found: dict[str, list[TrelloList]], title: str) -> None:
+        """This board's lists, then every other board loaded so far, in a stable order."""
+        entries = list(self._own)
+        for board in boards:
+            lists = found.get(board.id)
             if not lists:
                 continue
             self.board_names[board.id] = board.name
