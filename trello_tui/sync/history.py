@@ -6,7 +6,8 @@ Either way it is *one* undo step: ``submit(op)`` records a step of one operation
 at once, stored in the outbox, sent on its own (in order, through the request queue and its
 rate limiter) and confirmed or refused on its own. The writes of a group are sent at the
 limiter's even pace (``SyncEngine._pace``), so a bulk action spends the rate budget evenly
-instead of filling the window at once.
+instead of filling the window at once. (Undo steps and that pacing live for the session: after
+a restart, writes still in the outbox are sent as any others, within the limiter's windows.)
 
 Undoing a step walks its operations newest first. A write that has not left yet (typically
 while offline) is withdrawn; for the rest, the inverses are submitted together — in reverse
@@ -127,6 +128,7 @@ class UndoHistory:
         if op is self._in_flight or op.op_id in self._unknown or op.op_id in self._sent_at:
             return False
         self._pending.pop()
+        self._paced.discard(op.op_id)
         self._emit(op.rollback(self.state))
         durable = self._durable.pop(op.op_id)
 
