@@ -212,3 +212,30 @@ async def test_bulk_move_left_then_archive_and_undo(tmp_path: Path) -> None:
         assert not any(sb.world.cards[c].closed for c in marked)
         assert world_order(sb, list_id) == before
         assert screen.view.columns[3].ids == before
+
+
+async def test_a_move_that_respaces_its_neighbours_is_one_undo_step(tmp_path: Path) -> None:
+    from trello_tui.sandbox import ops as world_ops
+
+    sb = Sandbox.create(seed="demo")
+    board_id = next(b.id for b in sb.world.boards.values() if b.name == "Product Roadmap")
+    tight = world_ops.create_list(sb.world, sb.world.me, sb.world.boards[board_id], "Tight", 1e9)
+    for i in range(4):  # 0.2 apart: no room between two of them (Trello needs 0.125 each side)
+        world_ops.create_card(sb.world, sb.world.me, tight, {"name": f"T{i}", "pos": 1.0 + i / 5})
+    before = {c: sb.world.cards[c].pos for c in world_order(sb, tight.id)}
+    async with running(sb, tmp_path) as (app, pilot):
+        screen = board(app)
+        column = screen.view.column_for(tight.id)
+        assert column is not None
+        screen.view.focus_column(screen.view.columns.index(column), 2)
+        await pilot.pause()  # type: ignore[attr-defined]
+        moved = column.cursor_id
+        await pilot.press("K")  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        order = world_order(sb, tight.id)
+        assert order.index(moved) == 1  # type: ignore[arg-type]
+        assert sum(sb.world.cards[c].pos != before[c] for c in order) > 1  # neighbours moved
+        await pilot.press("z")  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        assert {c: sb.world.cards[c].pos for c in world_order(sb, tight.id)} == before
+        assert column.ids == list(before)

@@ -295,7 +295,7 @@ class TrelloApp(App[None]):
             return
         engine.submit(op)
 
-    def submit_group(self, group: list[Op]) -> bool:
+    def submit_group(self, group: Sequence[Op]) -> bool:
         """Many writes as one undo step (a bulk action); False when refused or empty."""
         if not group:
             self.notify("Nothing to change: the marked cards already are that way")
@@ -311,14 +311,21 @@ class TrelloApp(App[None]):
         return True
 
     def submit_move(self, plan: MovePlan) -> None:
+        """The move, after the neighbours it re-spaces: one undo step puts them all back."""
         if self.state is None:
             return
-        for card_id, pos in plan.respace:
-            card = self.state.cards[card_id]
-            self.submit(ops.MoveCard(self.state.id, card_id=card_id, list_id=card.id_list, pos=pos))
-        self.submit(
-            ops.MoveCard(self.state.id, card_id=plan.card_id, list_id=plan.list_id, pos=plan.pos)
+        state = self.state
+        moves = [
+            ops.MoveCard(state.id, card_id=card_id, list_id=state.cards[card_id].id_list, pos=pos)
+            for card_id, pos in plan.respace
+        ]
+        moves.append(
+            ops.MoveCard(state.id, card_id=plan.card_id, list_id=plan.list_id, pos=plan.pos)
         )
+        if len(moves) == 1:
+            self.submit(moves[0])
+        else:
+            self.submit_group(moves)
 
     def undo(self) -> None:
         engine = self.backend.engine
