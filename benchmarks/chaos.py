@@ -34,13 +34,18 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--per-run", type=int, default=40, help="operations between restarts")
     parser.add_argument("-v", "--verbose", action="store_true", help="log phases and captures")
+    parser.add_argument("--stalls", action="store_true", help="sample the loop's stack in stalls")
     args = parser.parse_args()
 
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
     chaos = Chaos(
-        args.seed, args.ops, ops_per_session=args.per_run, log=log if args.verbose else None
+        args.seed,
+        args.ops,
+        ops_per_session=args.per_run,
+        log=log if args.verbose else None,
+        stalls=args.stalls,
     )
     report = asyncio.run(chaos.run())
     for problem in report.problems[:40]:

@@ -112,9 +112,50 @@ class Driver:
         shown = [self.key_of(i) for i in column.ids] if column is not None else []
         if shown != self.user.lists[list_id]:
             self.chaos.report.screen_divergences += 1
-            self.chaos.say(f"screen differs in {list_id}: {shown} vs {self.user.lists[list_id]}")
+            state = self.app.state
+            assert state is not None
+            held = [self.key_of(i) for i in state.card_ids_in(list_id)]
+            w = self.chaos.sb.world
+            truth = sorted(
+                (c for c in w.cards.values() if c.id_list == list_id and not c.closed),
+                key=lambda c: (c.pos, c.id),
+            )
+            if not self.chaos.recent_dumped:
+                self.chaos.recent_dumped = True
+                self.chaos.say("recent operations:\n  " + "\n  ".join(self.chaos.recent))
+                self._dump_actions(w, [c.id for c in truth][:4])
+                from tests.reliability.machine import WRITES
+
+                self.chaos.say("writes:\n  " + "\n  ".join(WRITES))
+            self.chaos.say(
+                f"screen differs in {w.lists[list_id].name}:\n  screen {shown}\n"
+                f"  state  {held}\n  model  {self.user.lists[list_id]}\n"
+                f"  trello {[self.key_of(c.id) if c.id in state.cards else c.name for c in truth]}"
+            )
             return True
         return False
+
+    def _dump_actions(self, w: Any, card_ids: list[str]) -> None:
+        for card_id in card_ids:
+            acts = [a for a in w.actions.values() if a.data.get("card", {}).get("id") == card_id]
+            for a in acts[-6:]:
+                who = w.members[a.id_member_creator].username
+                data = {k: v for k, v in a.data.items() if k not in ("board", "list")}
+                self.chaos.say(f"  action {card_id[-3:]} {a.type} by {who}: {data}")
+
+    def note(self, text: str) -> None:
+        """Keep the last operations (printed once at the first divergence)."""
+        state = self.app.state
+        lists = self.user.list_order
+        where = ""
+        if state is not None:
+            where = " | ".join(
+                ",".join(
+                    f"{self.key_of(i)[-3:]}@{state.cards[i].pos:g}" for i in state.card_ids_in(x)
+                )
+                for x in lists
+            )
+        self.chaos.recent = [*self.chaos.recent[-40:], f"{text}  [app: {where}]"]
 
     async def press(self, *keys: str) -> None:
         await self.pilot.press(*keys)
@@ -155,6 +196,8 @@ class Driver:
             chaos.report.skipped += 1
             return
         before = self.user.snapshot()
+        first = [k[-3:] for k in self.user.lists[self.user.list_order[0]]]
+        self.note(f"{kind} {key[-3:]} in {list_id[-3:]} (first list meant: {first})")
         created = await getattr(self, f"op_{kind}")(key)
         if created is False:
             chaos.report.skipped += 1
@@ -166,6 +209,7 @@ class Driver:
     async def undo(self) -> None:
         assert self.chaos.undoable is not None
         before, created = self.chaos.undoable
+        self.note("undo")
         await self.press("z")
         self.user.restore_for_undo(before, created)
         self.chaos.undoable = None
@@ -193,6 +237,7 @@ class Driver:
         press, target, where = self.rng.choice(choices)
         if target != list_id and self.diverged(target):
             return False
+        self.note(f"press {press} -> {target[-3:]}@{where}")
         await self.press(press)
         user.move(key, target, where)
         return None

@@ -24,12 +24,17 @@ Measured meanwhile: the event loop's longest stall while the app runs (a watchdo
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import io
+import logging
 import random
 import shutil
+import sys
 import tempfile
+import threading
 import time
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,6 +69,8 @@ class Report:
     skipped: int = 0
     screen_divergences: int = 0
     failed_writes: int = 0
+    stalls_over_50ms: int = 0
+    stalls_over_100ms: int = 0
     elapsed_s: float = 0.0
     by_kind: Counter[str] = field(default_factory=Counter)
     fired: Counter[str] = field(default_factory=Counter)
@@ -85,6 +92,8 @@ class Report:
             "skipped": self.skipped,
             "screen_divergences": self.screen_divergences,
             "failed_writes": self.failed_writes,
+            "stalls_over_50ms": self.stalls_over_50ms,
+            "stalls_over_100ms": self.stalls_over_100ms,
             "fired": dict(self.fired),
             "by_kind": dict(self.by_kind),
             "elapsed_s": round(self.elapsed_s, 1),
@@ -92,31 +101,73 @@ class Report:
 
 
 class Watchdog:
-    """Sleeps 10 ms at a time and records how late the event loop woke it."""
+    """Sleeps 10 ms at a time and records how late the event loop woke it.
 
-    def __init__(self) -> None:
+    With ``sample`` (the benchmark's ``--stalls``), a thread also looks at the loop's stack
+    whenever the loop has been silent for over 50 ms, so a long stall names its culprit.
+    """
+
+    def __init__(self, *, sample: bool = False) -> None:
         self.max_ms = 0.0
         self.worst: str = ""
         self.label = ""
+        self.sample = sample
+        self.stacks: Counter[str] = Counter()
+        self.over_50ms = 0
+        self.over_100ms = 0
+        #: stalls over 100 ms: (ms, what the driver was doing, the stacks sampled meanwhile)
+        self.long: list[tuple[float, str, list[tuple[str, int]]]] = []
+        self._recent: collections.deque[tuple[float, str]] = collections.deque(maxlen=200)
+        self._beat = time.perf_counter()
         self._task: asyncio.Task[None] | None = None
+        self._sampler: threading.Thread | None = None
+        self._running = False
 
     def start(self) -> None:
+        self._beat = time.perf_counter()
+        self._running = True
         self._task = asyncio.get_running_loop().create_task(self._run())
+        if self.sample:
+            main = threading.get_ident()
+            self._sampler = threading.Thread(target=self._look, args=(main,), daemon=True)
+            self._sampler.start()
 
     async def _run(self) -> None:
         while True:
             began = time.perf_counter()
             await asyncio.sleep(0.01)
-            late = (time.perf_counter() - began - 0.01) * 1000
+            self._beat = now = time.perf_counter()
+            late = (now - began - 0.01) * 1000
+            if late > 50:
+                self.over_50ms += 1
+            if late > 100:
+                self.over_100ms += 1
+                seen = [stack for t, stack in self._recent if t >= began]
+                self.long.append((late, self.label, Counter(seen).most_common(2)))
             if late > self.max_ms:
                 self.max_ms, self.worst = late, self.label
 
+    def _look(self, main: int) -> None:
+        while self._running:
+            time.sleep(0.01)
+            if time.perf_counter() - self._beat > 0.05:
+                frame = sys._current_frames().get(main)
+                if frame is not None:
+                    stack = traceback.extract_stack(frame)[-14:]
+                    text = "".join(traceback.format_list(stack))
+                    self.stacks[text] += 1
+                    self._recent.append((time.perf_counter(), text))
+
     async def stop(self) -> None:
+        self._running = False
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._sampler is not None:
+            self._sampler.join()
+            self._sampler = None
 
 
 class Tap(httpx.AsyncBaseTransport):
@@ -127,13 +178,35 @@ class Tap(httpx.AsyncBaseTransport):
         self.seen_429 = seen_429
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
+        try:
+            response = await self.inner.handle_async_request(request)
+        except httpx.HTTPError as error:
+            self._note(request, type(error).__name__)
+            raise
         if response.status_code == 429:
             self.seen_429.append(time.monotonic())
+        self._note(request, str(response.status_code))
         return response
+
+    def _note(self, request: httpx.Request, outcome: str) -> None:
+        if request.method != "GET":
+            body = request.content.decode(errors="replace")[:80] if request.content else ""
+            path = request.url.path.removeprefix("/1")
+            WRITES.append(f"{time.monotonic():.2f} {request.method} {path} {body} -> {outcome}")
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+def _not_a_dropped_connection(record: logging.LogRecord) -> bool:
+    """Hide the server's log of a fault we injected (a connection dropped on purpose)."""
+    # The app's log redaction (trello/redact.py) has turned the traceback into text by now.
+    text = record.exc_text or (str(record.exc_info[1]) if record.exc_info else "")
+    return "sandbox fault: connection dropped" not in text
+
+
+#: the app's last writes (for diagnosis)
+WRITES: collections.deque[str] = collections.deque(maxlen=60)
 
 
 def max_in_window(times: list[float], window_s: float = 10.0) -> int:
@@ -160,6 +233,7 @@ class Chaos:
         mate_every_s: tuple[float, float] = (0.5, 2.5),
         drain_s: float = 240.0,
         log: Any = None,
+        stalls: bool = False,
     ) -> None:
         self.seed = seed
         self.total = ops
@@ -172,13 +246,16 @@ class Chaos:
         self.log = log
         self.report = Report()
         self.seen_429: list[float] = []
-        self.watchdog = Watchdog()
+        self.watchdog = Watchdog(sample=stalls)
         self.sb = Sandbox.create("demo", SandboxConfig(faults=Faults(rng=random.Random(seed))))
         self.url = ""
         self.dir = Path(tempfile.mkdtemp(prefix="trello-tui-chaos-"))
         self.board_id = next(b.id for b in self.sb.world.boards.values() if b.name == BOARD)
         self.counter = 0
         self.phase_left = 0
+        self.deck: list[str] = []
+        self.recent: list[str] = []  # the driver's last operations, for diagnosis
+        self.recent_dumped = False
         self.undoable: tuple[UserModel, str | None] | None = None
         self.stop_mate = asyncio.Event()
         self.user: UserModel
@@ -194,6 +271,15 @@ class Chaos:
 
     async def run(self) -> Report:
         began = time.monotonic()
+        # A dropped connection is an exception in the sandbox's server: not worth a traceback.
+        quiet = logging.getLogger("uvicorn.error")
+        quiet.addFilter(_not_a_dropped_connection)
+        try:
+            return await self._run(began)
+        finally:
+            quiet.removeFilter(_not_a_dropped_connection)
+
+    async def _run(self, began: float) -> Report:
         await self._prepare()
         try:
             with self.sb.serve_in_thread() as url:
@@ -226,12 +312,20 @@ class Chaos:
         r.duplicated += verdict.duplicated
         r.problems += verdict.problems
         r.max_loop_stall_ms = self.watchdog.max_ms
+        r.stalls_over_50ms = self.watchdog.over_50ms
+        r.stalls_over_100ms = self.watchdog.over_100ms
         r.rate_limited = len(self.seen_429)
         r.max_429_in_10s = max_in_window(self.seen_429)
         r.fired = Counter(self.sb.faults.fired)
         r.faults = sum(n for k, n in r.fired.items() if k != "latency") + r.fired["latency"]
         r.elapsed_s = elapsed
         self.say(f"worst loop stall {self.watchdog.max_ms:.0f} ms during {self.watchdog.worst}")
+        dog = self.watchdog
+        self.say(f"stalls over 50 ms: {dog.over_50ms}, over 100 ms: {dog.over_100ms}")
+        for late, label, stacks in sorted(dog.long, reverse=True)[:6]:
+            self.say(f"=== {late:.0f} ms during {label}")
+            for stack, hits in stacks:
+                self.say(f"--- sampled {hits}x:\n{stack}")
 
     # -- set-up: the teammate's lists and cards, more labels, the models ----------------------
 
@@ -397,11 +491,14 @@ class Chaos:
         if self.phase_left > 0:
             self.phase_left -= 1
             return
-        name = self.rng.choice(list(PHASES))
+        if not self.deck:  # every phase once per round, in a shuffled order
+            self.deck = list(PHASES)
+            self.rng.shuffle(self.deck)
+        name = self.deck.pop()
         values = {**CALM, **PHASES[name]}
         if name in ("errors", "storm"):
             values["error_status"] = self.rng.choice([500, 502, 503, 504])
-        if self.rng.random() < 0.3:
+        if name == "storm" or self.rng.random() < 0.3:
             values["burst_429"] = self.rng.randint(3, 12)
         self.sb.faults.update(values)
         self.phase_left = self.rng.randint(*self.phase_ops)
@@ -459,6 +556,7 @@ class Chaos:
         index = 0 if where == "top" else len(self.user.lists[list_id])
         self.user.create(tag, tag, list_id, index)
         self.report.captures += 1
+        self.recent.append(f"captured {text} into {name}")
 
     def due_for(self, text: str) -> datetime | None:
         parsed = parse_date(text, NOW)
