@@ -41,14 +41,16 @@ class Driver:
         async with self.app.run_test(size=SIZE) as pilot:
             self.pilot = pilot
             await self._loaded()
-            chaos.watchdog.label = "the first paint after a start"
+            chaos.watchdog.label = "start"
             chaos.watchdog.start()
             try:
                 for _ in range(count):
                     chaos._next_phase()
                     await self.step()
+                    chaos.watchdog.label = "between key presses"
                     await asyncio.sleep(self.rng.uniform(0, chaos.think_s))
                 if drain:
+                    chaos.watchdog.label = "drain"
                     await self._drain()
             finally:
                 await chaos.watchdog.stop()

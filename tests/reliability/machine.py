@@ -73,6 +73,7 @@ class Report:
     stalls_over_100ms: int = 0
     elapsed_s: float = 0.0
     by_kind: Counter[str] = field(default_factory=Counter)
+    stall_by_kind: dict[str, float] = field(default_factory=dict)
     fired: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
 
@@ -94,6 +95,7 @@ class Report:
             "failed_writes": self.failed_writes,
             "stalls_over_50ms": self.stalls_over_50ms,
             "stalls_over_100ms": self.stalls_over_100ms,
+            "max_stall_ms_by_kind": {k: round(v) for k, v in sorted(self.stall_by_kind.items())},
             "fired": dict(self.fired),
             "by_kind": dict(self.by_kind),
             "elapsed_s": round(self.elapsed_s, 1),
@@ -113,6 +115,8 @@ class Watchdog:
         self.label = ""
         self.sample = sample
         self.stacks: Counter[str] = Counter()
+        #: the longest stall while the driver did each kind of thing
+        self.by_label: dict[str, float] = {}
         self.over_50ms = 0
         self.over_100ms = 0
         #: stalls over 100 ms: (ms, what the driver was doing, the stacks sampled meanwhile)
@@ -146,6 +150,8 @@ class Watchdog:
                 self.long.append((late, self.label, Counter(seen).most_common(2)))
             if late > self.max_ms:
                 self.max_ms, self.worst = late, self.label
+            if late > self.by_label.get(self.label, 0.0):
+                self.by_label[self.label] = late
 
     def _look(self, main: int) -> None:
         while self._running:
@@ -313,6 +319,7 @@ class Chaos:
         r.problems += verdict.problems
         r.max_loop_stall_ms = self.watchdog.max_ms
         r.stalls_over_50ms = self.watchdog.over_50ms
+        r.stall_by_kind = dict(self.watchdog.by_label)
         r.stalls_over_100ms = self.watchdog.over_100ms
         r.rate_limited = len(self.seen_429)
         r.max_429_in_10s = max_in_window(self.seen_429)
