@@ -304,15 +304,16 @@ class CardsAcross(Screen[tuple[str, str] | None]):
         if row is None or row.card is None:
             return
         now = self.tapp.clock()
+        board_id, card_id = row.board_id, row.card.id
 
         def done(text: str | None) -> None:
             if text is None:
                 return
-            found = due_ops(text, now, "", "")
+            found = due_ops(text, now, board_id, card_id)
             if isinstance(found, str):
                 self.notify(found, severity="error")
                 return
-            self.write(lambda state, card: _retarget(due_ops(text, now, state.id, card.id)))
+            self._write(board_id, card_id, lambda state, card: found)
 
         self.app.push_screen(
             TextPrompt("Due date", placeholder="fri 5pm · tomorrow · 2026-12-01 · done · none"),
@@ -341,16 +342,19 @@ class CardsAcross(Screen[tuple[str, str] | None]):
         row = self.rows_view.current
         if row is None or row.card is None:
             return
+        board_id, card_id = row.board_id, row.card.id
+
+        def rename(name: str) -> Build:
+            def build(state: BoardState, card: Card) -> list[Op]:
+                if name == card.name:
+                    return []
+                return [ops.RenameCard(state.id, card_id=card.id, name=name)]
+
+            return build
 
         def done(name: str | None) -> None:
             if name and name.strip():
-                self.write(
-                    lambda state, card: (
-                        [ops.RenameCard(state.id, card_id=card.id, name=name.strip())]
-                        if name.strip() != card.name
-                        else []
-                    )
-                )
+                self._write(board_id, card_id, rename(name.strip()))
 
         self.app.push_screen(TextPrompt("Card title", row.card.name), done)
 
@@ -374,7 +378,3 @@ class CardsAcross(Screen[tuple[str, str] | None]):
 
     def action_refresh_board(self) -> None:
         self.load(refresh=True)
-
-
-def _retarget(found: list[Op] | str) -> list[Op]:
-    return [] if isinstance(found, str) else found
