@@ -24,6 +24,7 @@ from tests.ui.across import (
 )
 from tests.ui.harness import NOW, demo_board_id, running
 from trello_tui.trello.models import Card, parse_date
+from trello_tui.ui.app import TrelloApp
 from trello_tui.ui.screens.agenda import GROUPS, AgendaScreen, group_of
 from trello_tui.ui.screens.board import BoardScreen
 from trello_tui.ui.widgets.card_rows import CardRows
@@ -299,7 +300,6 @@ async def test_refresh_key_shows_a_teammates_change(tmp_path: Path) -> None:
 async def test_palette_opens_agenda_and_my_cards_even_without_a_cache() -> None:
     from trello_tui.sync.state import BoardState
     from trello_tui.trello.models import Board
-    from trello_tui.ui.app import TrelloApp
     from trello_tui.ui.screens.mine import MyCardsScreen
 
     board = Board.from_json(
@@ -324,3 +324,32 @@ async def test_palette_opens_agenda_and_my_cards_even_without_a_cache() -> None:
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, BoardScreen)
+
+
+async def test_keymap_moves_the_agendas_keys() -> None:
+    from trello_tui.sync.state import BoardState
+    from trello_tui.trello.models import Board
+
+    board = Board.from_json(
+        {"id": "b", "name": "B", "lists": [{"id": "l", "name": "L", "pos": 1}], "cards": []}
+    )
+    keymap = {"agenda": "ctrl+a", "agenda.month": "m"}
+    app = TrelloApp(state=BoardState(board), clock=lambda: NOW, me="alex", keymap=keymap)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")  # no longer the agenda's key
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        await pilot.press("ctrl+a")
+        deadline = time.monotonic() + 10
+        while not isinstance(app.screen, AgendaScreen):
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.02)
+        screen = app.screen
+        await pilot.pause()
+        await pilot.press("C")
+        await pilot.pause()
+        assert not screen.month_view
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.month_view and screen.grid.display
