@@ -67,7 +67,7 @@ async def wait_loaded(screen: CardsAcross, pilot: object) -> None:
 async def settle_all(app: TrelloApp, pilot: object) -> None:
     """Every write of every engine (side ones included) confirmed, then a repaint."""
     deadline = time.monotonic() + 15
-    while any(w.group == "across-write" and not w.is_finished for w in app.screen.workers):
+    while any(w.group == "across-write" and not w.is_finished for w in app.workers):
         assert time.monotonic() < deadline
         await asyncio.sleep(0.02)
     for engine in app.backend.engines():

@@ -148,6 +148,16 @@ async def test_complete_reschedule_and_undo_on_another_board(tmp_path: Path) -> 
         await pilot.press("D")
         await settle_all(app, pilot)
         assert not sb.world.cards[card_id].due_complete
+        # a write to a board with no engine yet, then leaving at once: it still lands
+        personal = board_id(sb, "Personal")
+        row = next(r for r in screen.rows_view.rows if r.card and r.board_id == personal)
+        assert row.card is not None and app.backend.live_engine(personal) is None
+        was = sb.world.cards[row.card.id].due_complete
+        assert screen.rows_view.select(row.card.id)
+        await pilot.press("D", "escape")
+        assert isinstance(app.screen, BoardScreen)
+        await settle_all(app, pilot)
+        assert sb.world.cards[row.card.id].due_complete is not was
 
 
 async def test_move_keys_move_on_the_cards_own_board(tmp_path: Path) -> None:

@@ -232,24 +232,29 @@ class CardsAcross(Screen[tuple[str, str] | None]):
         if row is not None and row.card is not None:
             self._write(row.board_id, row.card.id, build)
 
-    @work(group="across-write", exit_on_error=False)
-    async def _write(self, board_id: str, card_id: str, build: Build) -> None:
+    def _write(self, board_id: str, card_id: str, build: Build) -> None:
+        # The app's worker, not the screen's: leaving the screen at once must not drop it.
+        self.app.run_worker(
+            self._write_now(board_id, card_id, build), group="across-write", exit_on_error=False
+        )
+
+    async def _write_now(self, board_id: str, card_id: str, build: Build) -> None:
         backend = self.tapp.backend
         if backend.read_only:
-            self.notify(backend.read_only, title="Read-only", severity="warning")
+            self.app.notify(backend.read_only, title="Read-only", severity="warning")
             return
         if not backend.online:
-            self.notify("Read-only: offline (showing the cache)", severity="warning")
+            self.app.notify("Read-only: offline (showing the cache)", severity="warning")
             return
         try:
             engine = await backend.engine_for(board_id, self.tapp.engine_listener)
         except Exception as exc:  # no network, bad credentials: nothing was changed
-            self.notify(f"Couldn't reach Trello: {exc}", severity="warning")
+            self.app.notify(f"Couldn't reach Trello: {exc}", severity="warning")
             return
         state = engine.state
         card = state.cards.get(card_id) if state is not None else None
         if state is None or card is None:
-            self.notify("That card is gone from its board", severity="warning")
+            self.app.notify("That card is gone from its board", severity="warning")
             return
         for op in build(state, card):
             engine.submit(op)
