@@ -34,8 +34,8 @@ from trello_tui.store.db import Schema, open_database, set_aside, sql_migration
 from trello_tui.store.rows import (
     PACKING,
     bump,
-    decode_card,
     dump,
+    load_cards,
     load_rows,
     loads,
     no_collection,
@@ -46,6 +46,7 @@ from trello_tui.store.rows import (
     put_members,
     read_snapshot,
     rows_json,
+    snapshot_cards,
 )
 from trello_tui.trello.models import (
     Board,
@@ -213,7 +214,8 @@ class Cache:
             put_checklists(conn, board.id, board.checklists, rev, checklists)
             put_labels(conn, board.id, board.labels)
             put_members(conn, board.id, board.members)
-            blob = marshal.dumps({"cards": cards, "checklists": checklists})
+            packed = {"cards": snapshot_cards(board.cards), "checklists": checklists}
+            blob = marshal.dumps(packed)
             conn.execute(
                 "INSERT OR REPLACE INTO snapshots (board_id, rev, python, blob) VALUES (?,?,?,?)",
                 (board.id, rev, PACKING, blob),
@@ -269,13 +271,12 @@ class Cache:
             )
             with no_collection():
                 snapshot = read_snapshot(conn, board_id)
-                cards = load_rows(conn, "cards", board_id, snapshot)
+                # The cards are most of a big board: unpacked or decoded fast (rows.codec).
+                cards = tuple(load_cards(conn, board_id, snapshot))
                 data["checklists"] = load_rows(conn, "checklists", board_id, snapshot)
                 data.pop("cards", None)
                 board = Board.from_json(data)
-                # The cards are most of a big board: decode_card reads our rows faster.
-                decoded = tuple(decode_card(item) for item in cards if type(item) is dict)
-            return CachedBoard(board.with_changes(cards=decoded), row[1], row[2])
+            return CachedBoard(board.with_changes(cards=cards), row[1], row[2])
 
         return self._guard(run, None)
 

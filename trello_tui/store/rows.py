@@ -5,28 +5,27 @@ checklists also carry the board revision they were written at, so a load can tak
 that is not newer than the board's packed snapshot from the snapshot (one ``marshal.loads``)
 and read only the newer rows' JSON.
 
-``decode_card`` turns a stored card back into a ``Card``: the rows were written by
-``Card.to_json``, so each typed field is there with its JSON type, and the decoder only checks
-that (a row that fails the check takes ``Card.from_json``). It builds the same ``Card`` as
-``Card.from_json`` at about half the cost, which is most of a 5,000-card board's cold load.
+Cards in a snapshot are packed tuples (``codec.pack_card``), cards in rows are JSON read by
+``codec.decode_card``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import json
 import marshal
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from trello_tui.trello.models import Badges, Card, Checklist, Label, Member, TrelloList, parse_date
+from trello_tui.store.codec import FORMAT, PACKED_LEN, decode_card, pack_card, unpack_card
+from trello_tui.trello.models import Card, Checklist, Label, Member, TrelloList
 
-#: marshal's format may change between Python versions; a snapshot from another is ignored.
-PACKING = f"{sys.version_info[0]}.{sys.version_info[1]}-{marshal.version}"
+#: marshal's format may change between Python versions, and the packed cards with the model's
+#: fields: a snapshot packed otherwise is ignored (and rewritten by the next full load).
+PACKING = f"{sys.version_info[0]}.{sys.version_info[1]}-{marshal.version}-{FORMAT}"
 
 
 @contextlib.contextmanager
@@ -139,10 +138,19 @@ def read_snapshot(conn: sqlite3.Connection, board_id: str) -> Snapshot | None:
     return (int(row[0]), packed) if isinstance(packed, dict) else None
 
 
+def _json_id(item: Any) -> Any:
+    return item.get("id") if type(item) is dict else None
+
+
 def load_rows(
-    conn: sqlite3.Connection, table: str, board_id: str, snapshot: Snapshot | None
-) -> list[dict[str, Any]]:
-    """A table's objects of one board: from the snapshot where it is current, else JSON."""
+    conn: sqlite3.Connection,
+    table: str,
+    board_id: str,
+    snapshot: Snapshot | None,
+    id_of: Callable[[Any], Any] = _json_id,
+) -> list[Any]:
+    """A table's objects of one board: from the snapshot where it is current (in its packed
+    form), else the rows' JSON (as dicts)."""
     if snapshot is None:
         return rows_json(conn.execute(f"SELECT json FROM {table} WHERE board_id=?", (board_id,)))
     rev, packed = snapshot
@@ -154,8 +162,8 @@ def load_rows(
     ).fetchone()
     if older == len(items) and (newest is None or newest <= rev):
         return list(items)
-    cached = {item.get("id"): item for item in items}
-    out: list[dict[str, Any]] = []
+    cached = {id_of(item): item for item in items}
+    out: list[Any] = []
     newer: list[str] = []
     for object_id, row_rev in conn.execute(
         f"SELECT id, rev FROM {table} WHERE board_id=?", (board_id,)
@@ -174,6 +182,34 @@ def load_rows(
     return out
 
 
+def _packed_id(item: Any) -> Any:
+    if type(item) is tuple and len(item) == PACKED_LEN:
+        return item[0]
+    return _json_id(item)
+
+
+def snapshot_cards(cards: Iterable[Card]) -> list[Any]:
+    """The cards as the snapshot stores them (packed, see ``codec``)."""
+    if FORMAT == "cards-json":
+        return [card.to_json() for card in cards]
+    return [pack_card(card) for card in cards]
+
+
+def load_cards(conn: sqlite3.Connection, board_id: str, snapshot: Snapshot | None) -> list[Card]:
+    """A board's cards: the snapshot's unpacked, newer rows decoded from their JSON."""
+    items = load_rows(conn, "cards", board_id, snapshot, _packed_id)
+    try:
+        return [
+            unpack_card(item) if isinstance(item, tuple) else decode_card(item)
+            for item in items
+            if isinstance(item, tuple | dict)
+        ]
+    except (IndexError, TypeError, ValueError, AttributeError):
+        # A snapshot in an unexpected shape only costs speed: the rows are the truth.
+        rows = rows_json(conn.execute("SELECT json FROM cards WHERE board_id=?", (board_id,)))
+        return [decode_card(item) for item in rows if type(item) is dict]
+
+
 def put_labels(conn: sqlite3.Connection, board_id: str, items: Iterable[Label]) -> None:
     conn.executemany(
         "INSERT OR REPLACE INTO labels (id, board_id, json) VALUES (?,?,?)",
@@ -187,151 +223,4 @@ def put_members(conn: sqlite3.Connection, board_id: str, items: Iterable[Member]
     conn.executemany(
         "INSERT OR IGNORE INTO board_members (board_id, member_id) VALUES (?,?)",
         [(board_id, row[0]) for row in rows],
-    )
-
-
-# -- decoding cards ---------------------------------------------------------------------------
-
-#: Card's fields in declaration order: decode_card builds cards positionally and is used only
-#: while the model still has exactly these (a new field falls back to Card.from_json).
-_CARD_FIELDS = (
-    "id", "id_board", "id_list", "name", "pos", "desc", "closed", "due", "start",
-    "due_complete", "id_labels", "id_members", "id_checklists", "labels", "badges", "id_short",
-    "short_link", "short_url", "url", "date_last_activity", "subscribed", "raw",
-)  # fmt: skip
-_BADGE_FIELDS = (
-    "check_items", "check_items_checked", "comments", "attachments", "description", "votes",
-)  # fmt: skip
-_FAST = (
-    tuple(f.name for f in dataclasses.fields(Card)) == _CARD_FIELDS
-    and tuple(f.name for f in dataclasses.fields(Badges)) == _BADGE_FIELDS
-)
-_NO_BADGES = Badges()
-
-
-def _str_ids(value: object) -> tuple[str, ...] | None:
-    """A list of ids as a tuple, or None when it is not a list of strings."""
-    if type(value) is not list:
-        return None
-    if not value:
-        return ()
-    for item in value:
-        if type(item) is not str:
-            return None
-    return tuple(value)
-
-
-def _labels(items: list[Any]) -> tuple[Label, ...] | None:
-    """A card's nested labels (``Label.from_json`` of each), or None when one looks unusual."""
-    out = []
-    for item in items:
-        if type(item) is not dict:
-            return None
-        try:
-            label_id, board, name, color = item["id"], item["idBoard"], item["name"], item["color"]
-        except KeyError:
-            return None
-        if not (
-            type(label_id) is str
-            and type(board) is str
-            and type(name) is str
-            and (color is None or type(color) is str)
-        ):
-            return None
-        out.append(Label(label_id, board, name, color, item))
-    return tuple(out)
-
-
-def _badges(value: object) -> Badges | None:
-    if type(value) is not dict:
-        return _NO_BADGES if value is None else None
-    try:
-        checks, checked, comments = (
-            value["checkItems"],
-            value["checkItemsChecked"],
-            value["comments"],
-        )
-        attachments, description, votes = value["attachments"], value["description"], value["votes"]
-    except KeyError:
-        return None
-    if not (
-        type(checks) is int
-        and type(checked) is int
-        and type(comments) is int
-        and type(attachments) is int
-        and type(description) is bool
-        and type(votes) is int
-    ):
-        return None
-    return Badges(checks, checked, comments, attachments, description, votes)
-
-
-def decode_card(data: dict[str, Any]) -> Card:
-    """``Card.from_json(data)`` for a row the cache wrote (the same Card, built faster).
-
-    ``data`` becomes the card's ``raw`` without a copy: the caller hands over a fresh dict.
-    """
-    if not _FAST:
-        return Card.from_json(data)
-    try:
-        card_id, board, list_id, name = data["id"], data["idBoard"], data["idList"], data["name"]
-        pos, desc, closed, complete = data["pos"], data["desc"], data["closed"], data["dueComplete"]
-        short_link, short_url, url = data["shortLink"], data["shortUrl"], data["url"]
-        id_short, subscribed, labels = data["idShort"], data["subscribed"], data["labels"]
-        id_labels, id_members = data["idLabels"], data["idMembers"]
-        id_checklists = data["idChecklists"]
-    except KeyError:
-        return Card.from_json(data)
-    if not (
-        type(card_id) is str
-        and type(board) is str
-        and type(list_id) is str
-        and type(name) is str
-        and type(pos) is float
-        and type(desc) is str
-        and type(closed) is bool
-        and type(complete) is bool
-        and type(short_link) is str
-        and type(short_url) is str
-        and type(url) is str
-        and type(id_short) is int
-        and type(subscribed) is bool
-        and type(labels) is list
-    ):
-        return Card.from_json(data)
-    label_objects = _labels(labels) if labels else ()
-    label_ids, member_ids = _str_ids(id_labels), _str_ids(id_members)
-    checklist_ids, badges = _str_ids(id_checklists), _badges(data.get("badges"))
-    if (
-        label_objects is None
-        or label_ids is None
-        or member_ids is None
-        or checklist_ids is None
-        or badges is None
-    ):
-        return Card.from_json(data)
-    due, start, active = data.get("due"), data.get("start"), data.get("dateLastActivity")
-    return Card(
-        card_id,
-        board,
-        list_id,
-        name,
-        pos,
-        desc,
-        closed,
-        None if due is None else parse_date(due),
-        None if start is None else parse_date(start),
-        complete,
-        label_ids,
-        member_ids,
-        checklist_ids,
-        label_objects,
-        badges,
-        id_short,
-        short_link,
-        short_url,
-        url,
-        None if active is None else parse_date(active),
-        subscribed,
-        data,
     )

@@ -222,14 +222,6 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         reserved, so a scrollbar appearing never changes the layout (or a screenshot)."""
         return self.size.width - self.styles.scrollbar_size_vertical
 
-    def _estimate(self, card_id: str) -> int:
-        """A card's height before its layout exists (replaced by the exact one soon after)."""
-        card = self.state.cards.get(card_id)
-        if card is None:
-            return 2
-        name_lines = max(1, -(-len(card.name) // max(1, self._text_width)))
-        return name_lines + bool(card.id_labels) + 2  # + badges line (usually) + gap
-
     def _relayout(self, *, exact: bool = False) -> None:
         """Heights and offsets of every card, exact down to the bottom of the viewport.
 
@@ -263,12 +255,16 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
             for row, card_id in enumerate(self.ids):
                 height = heights[row]
                 if not height:
-                    if exact or line <= horizon:
-                        ctx = ctx or self.context()
-                        height = len(self._layout_of(card_id, ctx)) + 1
-                    else:
-                        height = self._estimate(card_id)
+                    if not exact and line > horizon:
+                        # Below the viewport: the cards not laid out yet get the average
+                        # height above (one C-speed pass); the exact layout follows in
+                        # chunks after the paint.
+                        guess = max(2, round(line / row)) if row else 4
+                        heights[row:] = [h or guess for h in heights[row:]]
                         estimated = True
+                        break
+                    ctx = ctx or self.context()
+                    height = len(self._layout_of(card_id, ctx)) + 1
                     heights[row] = height
                 line += height
         self._heights = heights
