@@ -111,6 +111,10 @@ class BoardView(Vertical):
             return f"{name}  [dim]{len(column.ids)}/{total}[/]"
         return f"{name}  [dim]{total}[/]"
 
+    def _same_lists(self) -> bool:
+        shown = [column.list_id for column in self.columns]
+        return bool(shown) and shown == [x.id for x in self.state.open_lists()]
+
     def refresh_headers(self) -> None:
         for column in self.columns:
             header = column.parent.query_one(ListHeader) if column.parent else None
@@ -164,6 +168,14 @@ class BoardView(Vertical):
 
     async def apply_change(self, change: BoardChange) -> None:
         """Repaint what ``change`` names, and nothing else."""
+        if change.structure and self._same_lists():
+            # A full reload with the same lists (a refresh): re-read every column in place.
+            # Rebuilding the widgets stalls the loop (and the footer's keys are rebuilt too).
+            for each in self.columns:
+                each.reload()
+                each.invalidate_all()
+            self.refresh_headers()
+            return
         if change.structure:
             # Before the screen's first focus has landed, keep the card it was asked to show.
             focused = self.focused_card_id or self._asked
