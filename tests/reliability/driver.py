@@ -211,8 +211,12 @@ class Driver:
     async def undo(self) -> None:
         assert self.chaos.undoable is not None
         before, created = self.chaos.undoable
-        self.note("undo")
+        engine = self.backend.engine
+        step = engine._undo[-1] if engine is not None and engine._undo else []
+        self.note("undo " + "; ".join(_describe(op) for op in step))
         await self.press("z")
+        if engine is not None:
+            self.note("  undo sent " + "; ".join(_describe(op) for op in engine.pending_ops()[-2:]))
         self.user.restore_for_undo(before, created)
         self.chaos.undoable = None
         self.chaos.report.ops += 1
@@ -315,3 +319,9 @@ class Driver:
     async def op_archive(self, key: str) -> None:
         await self.press("c")
         self.user.archive(key)
+
+
+def _describe(op: Any) -> str:
+    """An operation in a line, for the diagnosis log."""
+    fields = {k: v for k, v in vars(op).items() if k in ("card_id", "list_id", "pos", "before")}
+    return f"{op.kind} {str(fields)[:160]}"

@@ -51,6 +51,31 @@ async def test_queued_moves_keep_their_places_when_trello_respaces(tmp_path: Pat
     assert got == want, ([shown.index(i) for i in got], [shown.index(i) for i in want])
 
 
+async def test_undo_after_trello_respaced_puts_the_card_back_between_its_neighbours(
+    tmp_path: Path,
+) -> None:
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first = sb.world.sorted_lists(board)[0]
+    c = [sb.world.cards[i] for i in _order(sb, first.id)]
+    hidden = c[-1]  # archived, right where the move below will ask to go
+    hidden.closed, hidden.pos = True, (c[4].pos + c[5].pos) / 2
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        mid = (state.cards[shown[4]].pos + state.cards[shown[5]].pos) / 2
+        r.engine.submit(MoveCard(board.id, card_id=shown[1], list_id=first.id, pos=mid))
+        assert await r.engine.settled(15)
+        moved = [shown[0], shown[2], shown[3], shown[4], shown[1], shown[5], shown[6]]
+        assert _order(sb, first.id) == moved
+        assert r.engine.undo()  # the old pos is stale now: Trello re-spaced the whole list
+        assert await r.engine.settled(15)
+        assert r.engine.failed_ops() == []
+    got = _order(sb, first.id)
+    assert got == shown, [shown.index(i) for i in got]
+
+
 def test_replan_keeps_a_pos_that_still_fits_and_moves_one_that_does_not() -> None:
     from trello_tui.sync.state import BoardState
     from trello_tui.trello.models import Board

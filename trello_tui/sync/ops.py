@@ -139,14 +139,19 @@ class MoveCard(CardFieldsOp):
     after_card: str | None = None
     before_card: str | None = None
     placed: bool = False
+    #: the cards around it before the move: its undo goes back between them
+    from_after: str | None = None
+    from_before: str | None = None
 
     def changes(self) -> dict[str, Any]:
         return {"id_list": self.list_id, "pos": self.pos}
 
     def apply(self, state: BoardState) -> BoardChange:
-        if self.placed:  # a re-base: keep the place between the same cards
+        if self.placed:  # a re-base (or an undo): keep the place between the same cards
             around = (self.after_card, self.before_card)
             self.pos = placing.replan(state, self.card_id, self.list_id, self.pos, around)
+        if (card := state.cards.get(self.card_id)) is not None:
+            self.from_after, self.from_before = placing.neighbours(state, card.id, card.id_list)
         change = super().apply(state)
         self.after_card, self.before_card = placing.neighbours(state, self.card_id, self.list_id)
         self.placed = True
@@ -167,6 +172,9 @@ class MoveCard(CardFieldsOp):
                 card_id=self.card_id,
                 list_id=str(self.before["id_list"]),
                 pos=float(self.before["pos"]),
+                after_card=self.from_after,
+                before_card=self.from_before,
+                placed=True,
             )
         ]
 

@@ -57,8 +57,8 @@ def _pos_of(state: BoardState, card_id: str | None, list_id: str, moving: str) -
 def rewrite_neighbours(op: Any, mapping: Mapping[str, str]) -> bool:
     """Temporary ids of an operation's remembered neighbours become Trello's ids."""
     changed = False
-    for attr in ("after_card", "before_card"):
-        value = getattr(op, attr)
+    for attr in ("after_card", "before_card", "from_after", "from_before"):
+        value = getattr(op, attr, None)
         if isinstance(value, str) and value in mapping:
             setattr(op, attr, mapping[value])
             changed = True
