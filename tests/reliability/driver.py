@@ -126,7 +126,7 @@ class Driver:
                 self.chaos.recent_dumped = True
                 self.chaos.say("recent operations:\n  " + "\n  ".join(self.chaos.recent))
                 self._dump_actions(w, [c.id for c in truth][:4])
-                from tests.reliability.machine import WRITES
+                from tests.reliability.probes import WRITES
 
                 self.chaos.say("writes:\n  " + "\n  ".join(WRITES))
             self.chaos.say(
