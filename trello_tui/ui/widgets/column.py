@@ -20,7 +20,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -121,6 +121,8 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self._estimated = False
         self._finishing = False
         self._froze = False
+        #: styles read during the current screen update (see ``render_lines``)
+        self._frame_styles: dict[str, Style] = {}
         #: marked cards (bulk actions): the screen's own set, read at paint time
         self.marks: AbstractSet[str] = frozenset()
 
@@ -327,6 +329,21 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         super().notify_style_update()
         # The theme changed: painted strips carry the old colours.
         self._painted.clear()
+        self._frame_styles.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles are read once per screen update, not once per line: working out a widget's
+        # style walks its ancestors, and a column repaints dozens of lines at a time.
+        self._frame_styles.clear()
+        return super().render_lines(crop)
+
+    def _frame_style(self, key: str) -> Style:
+        """The widget's style (``key`` "") or a component's, as of this screen update."""
+        style = self._frame_styles.get(key)
+        if style is None:
+            style = self.get_component_rich_style(key) if key else self.rich_style
+            self._frame_styles[key] = style
+        return style
 
     def on_mount(self) -> None:
         # The board screen owns the marks; sharing its set means a mark needs only a repaint.
@@ -367,29 +384,29 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         index = bisect.bisect_right(self._offsets, line) - 1
         if not self.ids:
             if line == 0:
-                empty = self.get_component_rich_style("card-face--empty")
+                empty = self._frame_style("card-face--empty")
                 return Strip([Segment(" (no cards)", empty)]).adjust_cell_length(
-                    width, self.rich_style
+                    width, self._frame_style("")
                 )
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._frame_style(""))
         if index >= len(self.ids):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._frame_style(""))
         row = line - self._offsets[index]
         strips = self._strips(index)
         if row >= len(strips):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._frame_style(""))
         # Only the board's current column shows its cursor: one highlighted card, as in Trello.
         key = "card-face--cursor" if index == self.cursor and self.active else "card-face--card"
         strip = strips[row]
         if self.marks and self.ids[index] in self.marks:
             # A marked card: a bar in its left padding cell, and its own background.
-            mark = Strip([Segment("▌", self.get_component_rich_style("card-face--mark"))], 1)
+            mark = Strip([Segment("▌", self._frame_style("card-face--mark"))], 1)
             strip = Strip.join([mark, strip.crop(1)])
             key = key if key == "card-face--cursor" else "card-face--marked"
-        strip = strip.apply_style(self.get_component_rich_style(key))
+        strip = strip.apply_style(self._frame_style(key))
         # simplify(): equal styles merged into one segment the same way on every paint, so
         # an exported screenshot does not depend on which lines were repainted when.
-        return strip.adjust_cell_length(width, self.rich_style).simplify()
+        return strip.adjust_cell_length(width, self._frame_style("")).simplify()
 
     # -- cursor -----------------------------------------------------------------------------
 
