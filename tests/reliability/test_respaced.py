@@ -76,6 +76,27 @@ async def test_undo_after_trello_respaced_puts_the_card_back_between_its_neighbo
     assert got == shown, [shown.index(i) for i in got]
 
 
+async def test_a_card_respaced_past_its_neighbour_is_put_back(tmp_path: Path) -> None:
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first = sb.world.sorted_lists(board)[0]
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        # Trello re-spaces the list behind the app's back (same order, halved positions).
+        for i, card_id in enumerate(_order(sb, first.id)):
+            sb.world.cards[card_id].pos = 8192.0 * (i + 1)
+        # Between the first two as the app sees them: on Trello that pos is the third card's.
+        mid = (state.cards[shown[0]].pos + state.cards[shown[1]].pos) / 2
+        r.engine.submit(MoveCard(board.id, card_id=shown[5], list_id=first.id, pos=mid))
+        assert await r.engine.settled(15)
+        assert r.engine.failed_ops() == []
+    got = _order(sb, first.id)
+    want = [shown[0], shown[5], *shown[1:5], *shown[6:]]
+    assert got == want, [shown.index(i) for i in got]
+
+
 def test_replan_keeps_a_pos_that_still_fits_and_moves_one_that_does_not() -> None:
     from trello_tui.sync.state import BoardState
     from trello_tui.trello.models import Board

@@ -55,9 +55,10 @@ from typing import Any
 
 from trello_tui.store.cache import AsyncCache, CacheWrite
 from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox
+from trello_tui.sync import placing
 from trello_tui.sync.events import IdsReplaced, Notice, RemoteActions, Status
 from trello_tui.sync.history import UndoHistory
-from trello_tui.sync.ops import Op, op_from_json
+from trello_tui.sync.ops import MoveCard, Op, op_from_json
 from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
@@ -109,6 +110,8 @@ class SyncEngine(UndoHistory, RemoteMerge):
         self._paced: set[str] = set()
         self._claims: set[str] = set()
         self._in_flight: Op | None = None
+        #: reloading after Trello re-spaced a list (settled() waits for it)
+        self._respacing = False
         self._subscribers: list[Subscriber] = []
         self._wake = asyncio.Event()
         self._sender: asyncio.Task[None] | None = None
@@ -318,7 +321,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
     async def settled(self, within_s: float | None = None) -> bool:
         """Wait until no write is pending (tests and ``trello-tui sync``)."""
         deadline = None if within_s is None else time.monotonic() + within_s
-        while self._pending:
+        while self._pending or self._respacing:
             if deadline is not None and time.monotonic() > deadline:
                 return False
             await asyncio.sleep(0.02)
@@ -437,10 +440,26 @@ class SyncEngine(UndoHistory, RemoteMerge):
         await self._confirmed(op, result)
         sent_pos = getattr(op, "pos", None)
         if isinstance(result, Card) and isinstance(sent_pos, float) and result.pos != sent_pos:
-            # Trello re-spaced the list (the card is not at the pos we sent): learn the new
-            # positions before the next write places a card by them (sync/placing.py).
-            await self.refresh()
+            await self._respaced(op, result)
         return True
+
+    async def _respaced(self, op: Op, card: Card) -> None:
+        """Trello re-spaced the list (the card is not at the pos we sent): learn the new
+        positions before the next write places a card by them (sync/placing.py), and put
+        the card back between its neighbours if the re-spacing moved it past one."""
+        self._respacing = True
+        try:
+            fresh = await self.refresh()
+        finally:
+            self._respacing = False
+        if not fresh or self.state is None or self.has_pending(card.id):
+            return  # (a newer write to the card, an undo say, says where it goes now)
+        fix = placing.correction(self.state, op, card.id)
+        if fix is not None:
+            list_id, pos, (after, before) = fix
+            again = MoveCard(self.board_id, card_id=card.id, list_id=list_id, pos=pos)
+            again.after_card, again.before_card, again.placed = after, before, True
+            self.submit(again, undoable=False)
 
     async def _tick_status(self) -> None:
         """While a write waits (a rate-limit pause, a slow answer), keep the status current."""
