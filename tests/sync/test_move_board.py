@@ -201,3 +201,29 @@ def test_a_card_gone_meanwhile_is_not_brought_back() -> None:
     assert op.apply(state).empty
     assert op.rollback(state).empty and "c" * 24 not in state.cards
     assert op.inverse() == []
+
+
+async def test_undo_goes_back_between_its_neighbours_after_trello_respaced_the_list(
+    tmp_path: Path,
+) -> None:
+    sb = Sandbox.create(seed="demo")
+    target = board_named(sb, "Personal")
+    target_list = first_list(sb, target)
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        source = next(x.id for x in state.open_lists() if len(state.card_ids_in(x.id)) >= 4)
+        card_id = state.card_ids_in(source)[1]
+        r.engine.submit(
+            MoveCardToBoard(state.id, card_id=card_id, to_board_id=target, list_id=target_list)
+        )
+        assert await r.engine.settled(5)
+        # Trello re-spaces the list meanwhile: every pos is now far below the old ones
+        for i, other in enumerate(sandbox_order(sb, source)):
+            sb.world.cards[other].pos = float(i + 1)
+        assert await r.engine.refresh()
+        assert r.engine.undo()
+        assert state.index_of(card_id) == 1  # between the same cards, on screen …
+        assert await r.engine.settled(5)
+        assert sandbox_order(sb, source).index(card_id) == 1  # … and in Trello
+        assert sb.world.cards[card_id].id_board == state.id

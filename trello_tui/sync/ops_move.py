@@ -10,14 +10,17 @@ Its inverse, ``ReturnCardToBoard``, brings the card back: the source board no lo
 card, so the move keeps a snapshot of it (``before["card"]``, JSON like every ``before``, so it
 survives the outbox on disk). The return puts the snapshot back at once and sends one PUT with
 ``idBoard``, ``idList``, ``pos``, ``idLabels`` and ``idMembers``, so the labels and members
-Trello dropped on the way out are restored with the same request.
+Trello dropped on the way out are restored with the same request. Like a move's undo, it goes
+back between the cards it sat between, even if Trello re-spaced the list meanwhile.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from trello_tui.sync import placing
 from trello_tui.sync.ops_base import Op, adopt_card, register
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello.calls import ApiCall, encode_changes, parse_one
@@ -45,6 +48,9 @@ class MoveCardToBoard(Op):
     pos: float | str = "bottom"
     #: names for messages ("to 'Personal'"), kept so a restart can still say them
     to_board_name: str = ""
+    #: the cards around it before it left: its undo goes back between them
+    from_after: str | None = None
+    from_before: str | None = None
 
     def apply(self, state: BoardState) -> BoardChange:
         card = state.cards.get(self.card_id)
@@ -54,7 +60,11 @@ class MoveCardToBoard(Op):
             self.before = {}
             return BoardChange(state.id)
         self.before = {"card": card.to_json()}
+        self.from_after, self.from_before = placing.neighbours(state, card.id, card.id_list)
         return state.remove_card(self.card_id)
+
+    def rewrite(self, mapping: Mapping[str, str]) -> bool:
+        return placing.rewrite_neighbours(self, mapping) | super().rewrite(mapping)
 
     def rollback(self, state: BoardState) -> BoardChange:
         snapshot = self.before.get("card")
@@ -75,7 +85,15 @@ class MoveCardToBoard(Op):
         snapshot = self.before.get("card")
         if not isinstance(snapshot, dict):
             return []
-        return [ReturnCardToBoard(self.board_id, card_id=self.card_id, card=snapshot)]
+        return [
+            ReturnCardToBoard(
+                self.board_id,
+                card_id=self.card_id,
+                card=snapshot,
+                after_card=self.from_after,
+                before_card=self.from_before,
+            )
+        ]
 
     def describe(self, state: BoardState) -> str:
         snapshot = self.before.get("card")
@@ -93,14 +111,22 @@ class ReturnCardToBoard(Op):
     verb: ClassVar[str] = "move back"
     card_id: str = ""
     card: dict[str, Any] = dataclasses.field(default_factory=dict)
-
-    def _snapshot(self, state: BoardState) -> Card:
-        return Card.from_json({**self.card, "idBoard": state.id})
+    #: the cards it sat between: if Trello re-spaced the list meanwhile, the snapshot's pos
+    #: is re-planned into their gap (sync/placing.py), and that pos is what is sent
+    after_card: str | None = None
+    before_card: str | None = None
+    pos: float | None = None
 
     def apply(self, state: BoardState) -> BoardChange:
         old = state.cards.get(self.card_id)
         self.before = {"card": old.to_json()} if old is not None else {}
-        return state.put_card(self._snapshot(state))
+        card = Card.from_json({**self.card, "idBoard": state.id})
+        around = (self.after_card, self.before_card)
+        self.pos = placing.replan(state, card.id, card.id_list, card.pos, around)
+        return state.put_card(card.with_changes(pos=self.pos))
+
+    def rewrite(self, mapping: Mapping[str, str]) -> bool:
+        return placing.rewrite_neighbours(self, mapping) | super().rewrite(mapping)
 
     def rollback(self, state: BoardState) -> BoardChange:
         snapshot = self.before.get("card")
@@ -114,7 +140,7 @@ class ReturnCardToBoard(Op):
             self.card_id,
             idBoard=self.board_id,
             idList=card.id_list,
-            pos=card.pos,
+            pos=card.pos if self.pos is None else self.pos,
             idLabels=list(card.id_labels),
             idMembers=list(card.id_members),
         )
