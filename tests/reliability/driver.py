@@ -181,6 +181,13 @@ class Driver:
 
     async def step(self) -> None:
         chaos = self.chaos
+        if not isinstance(self.app.screen, BoardScreen):
+            # A detail or prompt left open (its escape was taken by something else): close it.
+            chaos.report.problems_seen += 1
+            await self.press("escape")
+            if not isinstance(self.app.screen, BoardScreen):
+                chaos.report.skipped += 1
+                return
         kind = self.pick_kind()
         chaos.watchdog.label = kind
         if kind == "undo":

@@ -65,6 +65,8 @@ class Report:
     skipped: int = 0
     screen_divergences: int = 0
     failed_writes: int = 0
+    #: times the board was not on screen when a key was due (a screen left open)
+    problems_seen: int = 0
     stalls_over_50ms: int = 0
     stalls_over_100ms: int = 0
     elapsed_s: float = 0.0
@@ -89,6 +91,7 @@ class Report:
             "skipped": self.skipped,
             "screen_divergences": self.screen_divergences,
             "failed_writes": self.failed_writes,
+            "screens_left_open": self.problems_seen,
             "stalls_over_50ms": self.stalls_over_50ms,
             "stalls_over_100ms": self.stalls_over_100ms,
             "max_stall_ms_by_kind": {k: round(v) for k, v in sorted(self.stall_by_kind.items())},

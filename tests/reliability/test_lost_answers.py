@@ -58,3 +58,28 @@ async def test_label_removed_before_the_restart_is_confirmed_not_refused(tmp_pat
         assert r.engine.state is not None
         assert label not in r.engine.state.cards[card.id].id_labels
     assert label not in sb.world.cards[card.id].id_labels
+
+
+async def test_undo_while_the_sender_asks_for_its_lock_keeps_the_sender_alive(
+    tmp_path: Path,
+) -> None:
+    """Found by the chaos machine: an undo that withdrew the only pending write while the
+    sender awaited the outbox lock crashed the sender (IndexError), and nothing more was
+    sent until a restart."""
+    import asyncio
+
+    from trello_tui.sync.ops import RenameCard
+
+    sb = Sandbox.create("demo")
+    board_id = demo_board_id(sb)
+    board = sb.world.boards[board_id]
+    card = next(sb.world.cards[c] for c in board.card_ids if not sb.world.cards[c].closed)
+    async with rig(sb, tmp_path) as r:
+        r.engine.submit(RenameCard(board_id, card_id=card.id, name="Withdrawn"))
+        for _ in range(3):
+            await asyncio.sleep(0)  # the sender wakes and asks for the lock (on a thread)
+        assert r.engine.undo()  # withdrawn: not sent yet
+        await asyncio.sleep(0.2)
+        r.engine.submit(RenameCard(board_id, card_id=card.id, name="Sent"))
+        assert await r.engine.settled(10)
+    assert sb.world.cards[card.id].name == "Sent"

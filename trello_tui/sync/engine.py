@@ -365,6 +365,8 @@ class SyncEngine(UndoHistory, RemoteMerge):
                         await self._wake.wait()
                 self._wake.clear()
                 continue
+            if not self._pending:
+                continue  # withdrawn by an undo while the lock was asked for
             op = self._pending[0]
             await self._durable[op.op_id]
             if op.op_id in self._paced:
