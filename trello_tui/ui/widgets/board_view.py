@@ -171,10 +171,13 @@ class BoardView(Vertical):
         if change.structure and self._same_lists():
             # A full reload with the same lists (a refresh): re-read every column in place.
             # Rebuilding the widgets stalls the loop (and the footer's keys are rebuilt too).
+            focused = self.focused_card_id or self._asked
             for each in self.columns:
                 each.reload()
                 each.invalidate_all()
             self.refresh_headers()
+            if focused is not None and focused != self.focused_card_id:
+                self.call_after_refresh(self._refocus, focused)  # as after a rebuild
             return
         if change.structure:
             # Before the screen's first focus has landed, keep the card it was asked to show.
