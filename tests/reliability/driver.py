@@ -163,6 +163,18 @@ class Driver:
         await self.pilot.press(*keys)
         await self.pilot.pause()
 
+    async def open_screen(self, key: str) -> bool:
+        """Press a key that opens a prompt or a screen, and wait until it is up: keys typed
+        before it mounts would go to the board (``n`` of a due date "none" opens a composer)."""
+        await self.press(key)
+        deadline = time.monotonic() + 10
+        while isinstance(self.app.screen, BoardScreen):
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.02)
+        await self.pilot.pause()
+        return True
+
     async def focus(self, key: str) -> bool:
         card_id = self.app_id(key)
         if card_id is None or not self.screen.view.focus_card(card_id):
@@ -255,22 +267,24 @@ class Driver:
         user.move(key, target, where)
         return None
 
-    async def op_create(self, key: str) -> str:
+    async def op_create(self, key: str) -> str | bool:
         chaos = self.chaos
         chaos.counter += 1
         tag = f"n{chaos.counter}"
         list_id, index = self.user.where(key)
-        await self.press("n")
+        if not await self.open_screen("n"):
+            return False
         await self.press(*tag, "enter")
         self.user.create(tag, tag, list_id, index + 1)
         return tag
 
-    async def op_rename(self, key: str) -> None:
+    async def op_rename(self, key: str) -> bool | None:
         card = self.user.cards[key]
         self.chaos.counter += 1
         tag = key if card.created else card.key
         name = f"{tag} r{self.chaos.counter}"
-        await self.press("t")
+        if not await self.open_screen("t"):
+            return False
         await self.press("ctrl+u", *name, "enter")
         card.name = name
 
@@ -284,9 +298,10 @@ class Driver:
         await self.press("space")
         self.user.cards[key].members ^= {self.chaos.me_id}
 
-    async def op_due(self, key: str) -> None:
+    async def op_due(self, key: str) -> bool | None:
         text = self.rng.choice(DUE_TEXTS)
-        await self.press("d")
+        if not await self.open_screen("d"):
+            return False
         await self.press(*text, "enter")
         card = self.user.cards[key]
         if text == "done":
@@ -301,7 +316,8 @@ class Driver:
 
         card = self.user.cards[key]
         item_id = self.rng.choice(sorted(card.checks))
-        await self.press("enter")
+        if not await self.open_screen("enter"):
+            return False
         screen = self.app.screen
         if not isinstance(screen, CardScreen):
             return False
