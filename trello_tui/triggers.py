@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 from trello_tui import paths
 from trello_tui.config import Trigger
@@ -115,6 +115,33 @@ def environment(event: CardEvent, base: Mapping[str, str] | None = None) -> dict
     return env
 
 
+_BUSY_WAIT_S: Final = 10.0
+_T = TypeVar("_T")
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE IF NOT EXISTS fired (key TEXT PRIMARY KEY, at REAL)")
+    db.commit()
+
+
+def _while_busy(step: Callable[[], _T]) -> _T:
+    """``step()``, again while SQLite answers "locked" or "busy" (another process writing),
+    for up to ``_BUSY_WAIT_S``; other errors, and the last one, are raised."""
+    deadline = time.monotonic() + _BUSY_WAIT_S
+    delay = 0.005
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as error:
+            text = str(error).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
+
+
 class SeenStore:
     """Event keys already acted on, in SQLite (shared by every trello-tui process)."""
 
@@ -133,9 +160,13 @@ class SeenStore:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("CREATE TABLE IF NOT EXISTS fired (key TEXT PRIMARY KEY, at REAL)")
-                db.commit()
+                try:
+                    # switching to WAL can answer "locked" at once, without waiting for the
+                    # busy timeout, while another process opens the same file: wait it out
+                    _while_busy(lambda: _prepare(db))
+                except BaseException:
+                    db.close()
+                    raise
                 with contextlib.suppress(OSError):
                     os.chmod(self.path, 0o600)
                 self._db = db
@@ -153,15 +184,20 @@ class SeenStore:
             db = self._open()
             if db is not None:
                 now = time.time()
-                try:
+
+                def insert() -> bool:
                     with db:
                         cursor = db.execute(
                             "INSERT OR IGNORE INTO fired (key, at) VALUES (?, ?)", (key, now)
                         )
-                        self._claims += 1
-                        if self._claims % 500 == 1:
+                        if self._claims % 500 == 0:
                             db.execute("DELETE FROM fired WHERE at < ?", (now - KEEP_S,))
                     return cursor.rowcount == 1
+
+                try:
+                    claimed = _while_busy(insert)
+                    self._claims += 1
+                    return claimed
                 except sqlite3.Error as error:  # locked for too long, disk full: in memory
                     log.warning("triggers store: %s", error)
             if key in self._memory:

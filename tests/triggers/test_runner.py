@@ -169,6 +169,29 @@ async def test_each_event_runs_once_across_stores_and_restarts(tmp_path: Path) -
     assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 
+def test_stores_opened_at_the_same_moment_claim_an_event_once(tmp_path: Path) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    # the app and `watch` creating the file together: switching it to WAL can answer
+    # "locked" at once, which must not make either forget what the other claimed
+    for attempt in range(25):
+        path = tmp_path / f"seen{attempt}.sqlite3"
+        problems: list[str] = []
+        stores = [SeenStore(path, report=problems.append) for _ in range(4)]
+        start = threading.Barrier(len(stores))
+
+        def claim(store: SeenStore) -> bool:
+            start.wait()
+            return store.claim("act1")
+
+        with ThreadPoolExecutor(len(stores)) as pool:
+            claimed = list(pool.map(claim, stores))
+        assert claimed.count(True) == 1 and problems == [], (attempt, problems)
+        for store in stores:
+            store.close()
+
+
 async def test_old_events_and_unmatched_events_run_nothing(tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 
