@@ -123,8 +123,16 @@ class TrelloApp(App[None]):
 
     def show_board(self, state: BoardState) -> None:
         focused = None
+        if isinstance(self.screen, BoardScreen) and self.screen.state is state:
+            # Already shown (the engine's first change and its opening both show it).
+            self.state = state
+            return
         if isinstance(self.screen, BoardScreen):
-            focused = self.screen.view.focused_card_id
+            # A screen shown a moment ago (the cached board, then the engine's) may not be
+            # mounted yet: keep the card it was asked to focus, not its empty cursor.
+            current = self.screen
+            mounted = current.is_mounted and current.view.is_mounted
+            focused = current.view.focused_card_id if mounted else current.initial_focus
         self.state = state
         if self.focus_after_open is not None and self.focus_after_open in state.cards:
             focused = self.focus_after_open
