@@ -181,7 +181,7 @@ def test_stores_opened_at_the_same_moment_claim_an_event_once(tmp_path: Path) ->
         stores = [SeenStore(path, report=problems.append) for _ in range(4)]
         start = threading.Barrier(len(stores))
 
-        def claim(store: SeenStore) -> bool:
+        def claim(store: SeenStore, start: threading.Barrier = start) -> bool:
             start.wait()
             return store.claim("act1")
 
