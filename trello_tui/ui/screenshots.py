@@ -21,7 +21,7 @@ from pathlib import Path
 from unittest import mock
 
 from trello_tui.sync.state import BoardState
-from trello_tui.trello.models import Board
+from trello_tui.trello.models import Board, Organization
 
 DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SIZE = (160, 45)
@@ -80,18 +80,22 @@ def demo_cache(path: Path) -> Path:
     with mock.patch("time.time", return_value=DEMO_NOW.timestamp()):
         sandbox = Sandbox.create(seed="demo")
 
-    async def load() -> list[Board]:
+    async def load() -> tuple[list[Board], list[Board], list[Organization]]:
         creds = sandbox.credentials
         transport = httpx.ASGITransport(app=sandbox.app)
         async with TrelloClient(
             Credentials(key=creds.key, token=creds.token), sandbox.base_url, transport=transport
         ) as client:
             mine = await client.my_boards()
-            return [await client.load_board(b.id) for b in mine if not b.closed]
+            orgs = await client.my_organizations()
+            return mine, [await client.load_board(b.id) for b in mine if not b.closed], orgs
 
     cache = Cache(path)
     try:
-        for board in asyncio.run(load()):
+        mine, loaded, orgs = asyncio.run(load())
+        cache.save_my_boards(mine)  # the board picker's listing
+        cache.put_organizations(orgs)
+        for board in loaded:
             cache.save_board(board)
     finally:
         cache.close()
@@ -159,11 +163,16 @@ async def _my_cards(pilot: object) -> None:
     await _across(pilot, "Q")
 
 
+async def _boards(pilot: object) -> None:
+    await _across(pilot, "b")  # the listing comes from the cache in a worker
+
+
 #: screens that read every demo board from the cache (``demo_app(board, demo_cache(...))``)
 CACHED_SCREENS: dict[str, Step] = {
     "agenda": _agenda,
     "agenda-month": _agenda_month,
     "my-cards": _my_cards,
+    "boards": _boards,
 }
 
 
