@@ -53,9 +53,11 @@ async def rig(
     offline: bool = False,
     start: bool = True,
     board_id: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[Rig]:
     creds = sb.credentials
-    transport = None if url else httpx.ASGITransport(app=sb.app)
+    if transport is None and not url:
+        transport = httpx.ASGITransport(app=sb.app)
     client = TrelloClient(
         Credentials(key=creds.key, token=token or creds.token),
         base_url=url or sb.base_url,

@@ -291,3 +291,69 @@ async def test_undo_of_a_write_not_sent_yet_withdraws_it(tmp_path: Path) -> None
         assert sb.stats["requests"] == served  # nothing was sent, not even an inverse
         assert sb.world.cards[card.id].name == card.name
     assert Outbox(tmp_path / "outbox.sqlite3").count() == 0
+
+
+class _HeldCardAnswer(httpx.ASGITransport):
+    """Serves every request at once, but holds back the first answer that carries one card."""
+
+    def __init__(self, sb: Sandbox, card_id: str) -> None:
+        super().__init__(app=sb.app)
+        self.card_id = card_id
+        self.armed = False
+        self.served = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        url = str(request.url)
+        if self.armed and request.method == "GET" and f"cards/{self.card_id}" in url:
+            self.armed = False
+            self.served.set()  # Trello has read the card; its answer is still on the way
+            await self.release.wait()
+        return response
+
+
+async def test_a_fetched_copy_older_than_a_confirmed_write_is_fetched_again(
+    tmp_path: Path,
+) -> None:
+    """A poll's fetch of a card, read by Trello before our next move of it and answered after
+    that move's confirmation, must not put the card back where it was."""
+    sb = Sandbox.create(seed="demo")
+    board_id = demo_board_id(sb)
+    w = sb.world
+    first = w.sorted_lists(w.boards[board_id])[0]
+
+    def in_first() -> list[str]:
+        open_cards = (c for c in w.cards.values() if c.id_list == first.id and not c.closed)
+        return [c.id for c in sorted(open_cards, key=lambda c: (c.pos, c.id))]
+
+    ids = in_first()
+    card_id = ids[len(ids) // 2]
+    transport = _HeldCardAnswer(sb, card_id)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        state = r.engine.state
+        assert state is not None
+        top = positions.top([c.pos for c in state.cards_in(first.id)])
+        assert top is not None
+        r.engine.submit(MoveCard(state.id, card_id=card_id, list_id=first.id, pos=top))
+        assert await r.engine.settled(5)
+        assert state.card_ids_in(first.id)[0] == card_id
+        # The poll sees our move to the top and fetches the card; Trello reads it at once.
+        actions = await r.client.board_actions(board_id, limit=5)
+        actions = [a for a in actions if a.card_id == card_id]
+        assert actions
+        transport.armed = True
+        merge = asyncio.create_task(r.engine.merge_actions(actions, advance=True))
+        await asyncio.wait_for(transport.served.wait(), 5)
+        # Meanwhile the user moves it to the bottom, and Trello confirms that.
+        bottom = positions.bottom([c.pos for c in state.cards_in(first.id)])
+        assert bottom is not None
+        r.engine.submit(MoveCard(state.id, card_id=card_id, list_id=first.id, pos=bottom))
+        assert await r.engine.settled(5)
+        assert state.card_ids_in(first.id)[-1] == card_id
+        transport.release.set()  # now the copy read before the move arrives
+        assert await asyncio.wait_for(merge, 5)
+        truth = in_first()
+        assert truth[-1] == card_id
+        assert state.card_ids_in(first.id) == truth
+        assert state.cards[card_id].pos == sb.world.cards[card_id].pos

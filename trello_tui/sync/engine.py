@@ -48,7 +48,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -121,6 +121,9 @@ class SyncEngine(UndoHistory, RemoteMerge):
         self._last_status: Status | None = None
         #: ids of actions already merged (a webhook delivery and a poll may bring the same)
         self._merged: OrderedDict[str, None] = OrderedDict()
+        #: object id -> how many of our writes to it Trello has answered (a fetched copy that
+        #: was in flight across one of them may predate it: remote.py fetches it again)
+        self._answered: Counter[str] = Counter()
 
     # -- subscribers -------------------------------------------------------------------------
 
@@ -519,6 +522,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
         if real:
             self._claims.add(real)
             ids = ids | {real}
+        self._answered.update(ids)
         for other in [*later, *(f for f, _ in self._failed.values()), *self.undo_ops()]:
             other.rewrite(mapping)
         del self._pending[index]

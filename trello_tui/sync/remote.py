@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: beyond this many touched cards a single full board load is cheaper than the batches
 FULL_LOAD_ABOVE = 30
+#: fetches of one card before a copy is taken that no answer to our writes overtook
+FETCH_ATTEMPTS = 4
 
 _CHECKLIST_TYPES = frozenset(
     {
@@ -122,6 +124,7 @@ class RemoteMerge:
     _pending: list[Op]
     _dirty: CacheWrite
     _merged: OrderedDict[str, None]
+    _answered: Counter[str]
 
     if TYPE_CHECKING:
 
@@ -171,13 +174,8 @@ class RemoteMerge:
                 return False
             self._emit(RemoteActions(self.board_id, tuple(fresh)))
             return True
-        cards: dict[str, Card | None] = {}
-        checklists: dict[str, list[Checklist]] = {}
         try:
-            await asyncio.gather(
-                *(self._fetch_card(card_id, cards) for card_id in plan.cards),
-                *(self._fetch_checklists(card_id, checklists) for card_id in plan.checklist_cards),
-            )
+            cards, checklists = await self._fetch_current(plan.cards, plan.checklist_cards)
         except TrelloError as error:
             self._network_error(error)
             return False
@@ -193,6 +191,38 @@ class RemoteMerge:
         self._schedule_flush()
         self._synced()
         return True
+
+    async def _fetch_current(
+        self, card_ids: set[str], checklist_cards: set[str]
+    ) -> tuple[dict[str, Card | None], dict[str, list[Checklist]]]:
+        """The server's copies of these cards (and checklists), none older than our writes.
+
+        A copy read while one of our writes to that card was on its way may predate the write
+        (Trello served the GET first; its answer came back later), and merging it would put the
+        card back where it was, with no pending write left to re-base over it. Such a copy is
+        fetched again: the next GET leaves after the answer, so Trello serves it after our
+        write. A copy still overtaken after ``FETCH_ATTEMPTS`` is left out; the write's answer
+        already holds the card as Trello made it.
+        """
+        cards: dict[str, Card | None] = {}
+        checklists: dict[str, list[Checklist]] = {}
+        want_cards, want_lists = set(card_ids), set(checklist_cards)
+        for _ in range(FETCH_ATTEMPTS):
+            marks = {i: self._answered[i] for i in want_cards | want_lists}
+            await asyncio.gather(
+                *(self._fetch_card(card_id, cards) for card_id in want_cards),
+                *(self._fetch_checklists(card_id, checklists) for card_id in want_lists),
+            )
+            overtaken = {i for i, n in marks.items() if self._answered[i] != n}
+            want_cards &= overtaken
+            want_lists &= overtaken
+            if not overtaken:
+                break
+        for card_id in want_cards:
+            cards.pop(card_id, None)
+        for card_id in want_lists:
+            checklists.pop(card_id, None)
+        return cards, checklists
 
     async def _fetch_card(self, card_id: str, out: dict[str, Card | None]) -> None:
         try:
