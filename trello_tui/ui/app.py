@@ -19,6 +19,7 @@ from trello_tui.sync import ops
 from trello_tui.sync.ops import Op
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello.models import Action, Label
+from trello_tui.ui import heap
 from trello_tui.ui.backend import Backend
 from trello_tui.ui.commands import unknown_ids
 from trello_tui.ui.moves import MovePlan
@@ -116,6 +117,7 @@ class TrelloApp(App[None]):
         return super().export_screenshot(title=title, simplify=True)
 
     async def on_unmount(self) -> None:
+        heap.let_go_all()
         await self.events.aclose()
         await self.backend.aclose()
 

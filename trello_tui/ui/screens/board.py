@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from trello_tui.sync.state import BoardChange, BoardState
+from trello_tui.ui import heap
 from trello_tui.ui.commands import BoardCommands, bindings
 from trello_tui.ui.filters import CardQuery, compile_query
 from trello_tui.ui.moves import plan_move, real_index
@@ -64,6 +65,11 @@ class BoardScreen(BulkActions, Screen[None]):
             self.view.focus_column(0, 0)
         self.status.board_name = self.state.board.name
         self.status.sync_text, self.status.sync_level = self.tapp.sync_text()
+        # Once painted, the board is long-lived: out of the full collections' walk (heap.py).
+        self.call_after_refresh(heap.hold, self)
+
+    def on_unmount(self) -> None:
+        heap.let_go(self)
 
     def face_context(self) -> FaceContext:
         return FaceContext(

@@ -10,7 +10,6 @@ and repaints its lines; a change of order rebuilds the offsets (one pass over th
 from __future__ import annotations
 
 import bisect
-import gc
 import itertools
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
@@ -27,6 +26,7 @@ from textual.strip import Strip
 
 from trello_tui.sync.state import BoardState
 from trello_tui.trello.models import Card
+from trello_tui.ui import heap
 from trello_tui.ui.widgets.card_face import FaceContext, Line, layout_card, paint
 
 #: Padding inside a card (left + right), in cells.
@@ -281,21 +281,19 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
             self.call_after_refresh(self._finish_layout)
 
     def _settle_heap(self) -> None:
-        """Move everything alive now (the board, its cards, their layouts) out of the cyclic
-        garbage collector's sight, until this column goes away.
+        """Freeze the board, its cards and their layouts, now laid out, until this column goes.
 
-        A big board is hundreds of thousands of long-lived objects, and every full collection
-        walks them all: tens of milliseconds, at random moments, in the middle of a scroll or
-        a move. Frozen objects are still freed by reference counting (cards and layouts hold
-        no cycles); cycles that die meanwhile wait for ``on_unmount``'s unfreeze.
+        A big board is hundreds of thousands of long-lived objects made after its screen's
+        first paint (the exact layout pass). Cards and layouts hold no cycles, so reference
+        counting still frees them when they change (heap.py).
         """
         self._froze = True
-        gc.freeze()
+        heap.hold(self)
 
     def on_unmount(self) -> None:
         if self._froze:
             self._froze = False
-            gc.unfreeze()  # the next full collection sees (and frees) what died meanwhile
+            heap.let_go(self)
 
     def _finish_layout(self) -> None:
         """Lay out the next chunk of cards below the viewport, then again until done."""
