@@ -73,7 +73,10 @@ class Watchdog:
             if time.perf_counter() - self._beat > 0.05:
                 frame = sys._current_frames().get(main)
                 if frame is not None:
-                    stack = traceback.extract_stack(frame)[-14:]
+                    whole = traceback.extract_stack(frame)
+                    # the project's own frames name the culprit; the innermost say what it did
+                    ours = [f for f in whole[:-6] if "/site-packages/" not in f.filename]
+                    stack = [*ours[-10:], *whole[-6:]]
                     text = "".join(traceback.format_list(stack))
                     self.stacks[text] += 1
                     self._recent.append((time.perf_counter(), text))
