@@ -63,3 +63,27 @@ async def test_offline_move_stays_pending_then_lands(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert_placed(sb, card_id, target.list_id, 2)
         assert card_id not in screen.face_context().pending
+
+
+async def test_a_change_arriving_while_the_board_is_taken_down_is_ignored(
+    tmp_path: Path,
+) -> None:
+    """A change that lands while the board screen is being removed (a board switch, a quit)
+    used to raise NoScreen in the event handler and end the app."""
+    from trello_tui.sync.state import BoardChange
+
+    sb = Sandbox.create(seed="demo")
+    async with running(sb, tmp_path) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        state = app.state
+        assert state is not None
+        column = screen.view.columns[0]
+        card_id, list_id = column.ids[0], column.list_id
+        await screen.view.remove()  # what tearing the screen down does first
+        assert screen.view.current is None and screen.view.focused_card_id is None
+        change = BoardChange(state.id, cards=frozenset({card_id}), lists=frozenset({list_id}))
+        await app.board_changed(change)
+        await app.board_changed(BoardChange(state.id, structure=True))
+        await pilot.pause()
+        assert app.is_running

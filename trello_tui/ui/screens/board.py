@@ -90,7 +90,8 @@ class BoardScreen(BulkActions, Screen[None]):
         return self._status
 
     async def apply_change(self, change: BoardChange) -> None:
-        if change.board_id == self.state.id and self.is_mounted:
+        # A change can arrive while the screen is being taken down (a switch, a quit).
+        if change.board_id == self.state.id and self.is_mounted and self.view.is_attached:
             await self.view.apply_change(change)
             self.prune_marks()
 

@@ -14,6 +14,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import HorizontalScroll, Vertical
+from textual.dom import NoScreen
 from textual.widgets import Static
 
 from trello_tui.sync.state import BoardChange, BoardState
@@ -80,7 +81,10 @@ class BoardView(Vertical):
 
     @property
     def current(self) -> CardColumn | None:
-        focused = self.screen.focused
+        try:
+            focused = self.screen.focused
+        except NoScreen:  # taken down while a change was on its way: nothing is focused
+            return None
         if isinstance(focused, CardColumn) and focused in self.columns:
             return focused
         return self._last_focused if self._last_focused in self.columns else None
