@@ -114,6 +114,8 @@ class Driver:
         shown = [self.key_of(i) for i in column.ids] if column is not None else []
         if shown != self.user.lists[list_id]:
             self.chaos.report.screen_divergences += 1
+            started = list_id not in self.chaos.diverging
+            self.chaos.diverging.add(list_id)
             state = self.app.state
             assert state is not None
             held = [self.key_of(i) for i in state.card_ids_in(list_id)]
@@ -122,19 +124,19 @@ class Driver:
                 (c for c in w.cards.values() if c.id_list == list_id and not c.closed),
                 key=lambda c: (c.pos, c.id),
             )
-            if not self.chaos.recent_dumped:
-                self.chaos.recent_dumped = True
+            if started:  # each divergence's history, when it begins (later reports repeat it)
                 self.chaos.say("recent operations:\n  " + "\n  ".join(self.chaos.recent))
                 self._dump_actions(w, [c.id for c in truth][:4])
                 from tests.reliability.probes import WRITES
 
-                self.chaos.say("writes:\n  " + "\n  ".join(WRITES))
+                self.chaos.say("writes:\n  " + "\n  ".join(WRITES[-60:]))
             self.chaos.say(
                 f"screen differs in {w.lists[list_id].name}:\n  screen {shown}\n"
                 f"  state  {held}\n  model  {self.user.lists[list_id]}\n"
                 f"  trello {[self.key_of(c.id) if c.id in state.cards else c.name for c in truth]}"
             )
             return True
+        self.chaos.diverging.discard(list_id)
         return False
 
     def _dump_actions(self, w: Any, card_ids: list[str]) -> None:

@@ -137,7 +137,9 @@ class Chaos:
         self.phase_left = 0
         self.deck: list[str] = []
         self.recent: list[str] = []  # the driver's last operations, for diagnosis
-        self.recent_dumped = False
+        #: lists whose screen differs from the model now (a divergence's history is printed
+        #: when it begins)
+        self.diverging: set[str] = set()
         self.undoable: tuple[UserModel, str | None] | None = None
         self.stop_mate = asyncio.Event()
         self.user: UserModel
