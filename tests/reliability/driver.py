@@ -129,7 +129,7 @@ class Driver:
                 self._dump_actions(w, [c.id for c in truth][:4])
                 from tests.reliability.probes import WRITES
 
-                self.chaos.say("writes:\n  " + "\n  ".join(WRITES[-60:]))
+                self.chaos.say("writes:\n  " + "\n  ".join(WRITES))
             self.chaos.say(
                 f"screen differs in {w.lists[list_id].name}:\n  screen {shown}\n"
                 f"  state  {held}\n  model  {self.user.lists[list_id]}\n"
