@@ -52,3 +52,19 @@ async def test_the_board_holds_the_heap_and_the_app_lets_it_go(tmp_path: Path) -
         await pilot.pause(0.1)
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+async def test_a_board_gone_before_its_first_paint_holds_nothing(tmp_path: Path) -> None:
+    from trello_tui.ui.screens.board import BoardScreen
+
+    sb = Sandbox.create(seed="demo")
+    async with running(sb, tmp_path) as (app, pilot):
+        await pilot.pause(0.1)
+        state = app.state
+        assert state is not None
+        gone = BoardScreen(state)
+        gone.on_unmount()  # taken down before the paint its hold waited for
+        gone.hold_heap()
+        assert id(gone) not in heap._holders
+        assert id(app.screen) in heap._holders  # the board on screen still holds it
+    assert gc.get_freeze_count() == 0

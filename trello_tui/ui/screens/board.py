@@ -54,6 +54,9 @@ class BoardScreen(BulkActions, Screen[None]):
         assert isinstance(self.app, TrelloApp)
         return self.app
 
+    #: unmounted: a late ``hold_heap`` must not freeze the heap for a screen that is gone
+    _left = False
+
     def compose(self) -> ComposeResult:
         yield self._view
         yield self._status
@@ -66,9 +69,14 @@ class BoardScreen(BulkActions, Screen[None]):
         self.status.board_name = self.state.board.name
         self.status.sync_text, self.status.sync_level = self.tapp.sync_text()
         # Once painted, the board is long-lived: out of the full collections' walk (heap.py).
-        self.call_after_refresh(heap.hold, self)
+        self.call_after_refresh(self.hold_heap)
+
+    def hold_heap(self) -> None:
+        if not self._left:  # gone before its first paint (a quick switch): nothing to hold
+            heap.hold(self)
 
     def on_unmount(self) -> None:
+        self._left = True
         heap.let_go(self)
 
     def face_context(self) -> FaceContext:
