@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 
@@ -311,6 +312,64 @@ class _HeldCardAnswer(httpx.ASGITransport):
             self.served.set()  # Trello has read the card; its answer is still on the way
             await self.release.wait()
         return response
+
+
+class _HeldBoardLoad(httpx.ASGITransport):
+    """Serves every request at once, but holds back the answer to the next full board load."""
+
+    def __init__(self, sb: Sandbox, board_id: str) -> None:
+        super().__init__(app=sb.app)
+        self.path = f"/boards/{board_id}"
+        self.armed = False
+        self.served = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        url = unquote(str(request.url))  # (the queue may batch the load with other reads)
+        if self.armed and request.method == "GET" and f"{self.path}?" in url:
+            self.armed = False
+            self.served.set()  # Trello has read the board; its answer is still on the way
+            await self.release.wait()
+        return response
+
+
+async def test_a_board_load_older_than_a_confirmed_write_does_not_undo_it(
+    tmp_path: Path,
+) -> None:
+    """A full load read by Trello before our move and our new card, and answered after both
+    were confirmed, must not put the card back nor drop the new one."""
+    sb = Sandbox.create(seed="demo")
+    board_id = demo_board_id(sb)
+    w = sb.world
+    first, second = w.sorted_lists(w.boards[board_id])[:2]
+
+    def in_list(list_id: str) -> list[str]:
+        open_cards = (c for c in w.cards.values() if c.id_list == list_id and not c.closed)
+        return [c.id for c in sorted(open_cards, key=lambda c: (c.pos, c.id))]
+
+    card_id = in_list(first.id)[0]
+    transport = _HeldBoardLoad(sb, board_id)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        state = r.engine.state
+        assert state is not None
+        transport.armed = True
+        load = asyncio.create_task(r.engine.refresh())
+        await asyncio.wait_for(transport.served.wait(), 5)
+        # Meanwhile the user moves a card to the next list and adds one; Trello confirms both.
+        top = positions.top([c.pos for c in state.cards_in(second.id)])
+        assert top is not None
+        r.engine.submit(MoveCard(state.id, card_id=card_id, list_id=second.id, pos=top))
+        r.engine.submit(CreateCard(state.id, list_id=first.id, name="Made meanwhile", pos=1.0))
+        assert await r.engine.settled(5)
+        made = next(c.id for c in w.cards.values() if c.name == "Made meanwhile")
+        transport.release.set()  # now the board as it was before both arrives
+        assert await asyncio.wait_for(load, 5)
+        assert state.card_ids_in(second.id) == in_list(second.id)
+        assert state.card_ids_in(second.id)[0] == card_id
+        assert state.card_ids_in(first.id) == in_list(first.id)
+        assert made in state.card_ids_in(first.id)
+        assert state.cards[card_id].pos == w.cards[card_id].pos
 
 
 async def test_a_fetched_copy_older_than_a_confirmed_write_is_fetched_again(

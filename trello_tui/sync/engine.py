@@ -38,8 +38,8 @@ Conflict rules (local = pending operations, remote = what Trello says now):
 
 The cache receives only server state (confirmed answers, fetched objects, full loads); the
 pending operations are re-applied on top at every start, so nothing is ever applied twice.
-A confirmation that lands while a full load is in flight may be shown with the load's older
-copy of that card for one poll interval: the next poll sees our own action and refetches it.
+A confirmation that lands while a full load is in flight is not undone by the load's older
+copy: the objects Trello answered for meanwhile are fetched again once the load is in.
 """
 
 from __future__ import annotations
@@ -222,6 +222,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
             return False
         self._refreshing = True
         self._emit_status()
+        marks = Counter(self._answered)  # a write answered meanwhile may postdate the load
         try:
             board, newest = await asyncio.gather(
                 self.queue.submit(
@@ -244,8 +245,32 @@ class SyncEngine(UndoHistory, RemoteMerge):
             if newest
             else format_date(datetime.fromtimestamp(self.queue.client.server_time() - 1, UTC))
         )
+        overtaken = {i for i, n in self._answered.items() if marks[i] != n}
         self._adopt_board(board, since)
         await self.cache.save_board(board, last_action_id=self.last_action_id)
+        if overtaken:
+            return await self._refetch_overtaken(overtaken)
+        return True
+
+    async def _refetch_overtaken(self, ids: set[str]) -> bool:
+        """The load was read before Trello answered some of our writes: fetch what they
+        touched again, so the board shows each object as those writes left it."""
+        state = self.state
+        assert state is not None
+        # Cards the load holds, and cards we made that it may lack (a label, member or list
+        # the writes named is not refetched: the next poll brings any change to those).
+        others = state.lists.keys() | state.labels.keys() | state.members.keys()
+        card_ids = {i for i in ids if i in state.cards or (i in self._claims and i not in others)}
+        card_ids -= state.checklists.keys()
+        card_ids |= {state.checklists[i].id_card for i in ids if i in state.checklists}
+        card_ids.discard("")
+        try:
+            cards, checklists = await self._fetch_current(card_ids, card_ids)
+        except TrelloError as error:
+            self._network_error(error)
+            return False
+        self._merge_remote(cards, checklists, {})
+        self._schedule_flush()
         return True
 
     def _adopt_board(self, board: Board, last_action_id: str | None) -> None:
