@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from trello_tui.sync.state import BoardChange, BoardState
-from trello_tui.ui import heap
+from trello_tui.ui import heap, warm
 from trello_tui.ui.commands import BoardCommands, bindings
 from trello_tui.ui.filters import CardQuery, compile_query
 from trello_tui.ui.moves import plan_move, real_index
@@ -74,6 +74,7 @@ class BoardScreen(BulkActions, Screen[None]):
     def hold_heap(self) -> None:
         if not self._left:  # gone before its first paint (a quick switch): nothing to hold
             heap.hold(self)
+            warm.warm_up()  # what the keys open, imported off the loop (warm.py)
 
     def on_unmount(self) -> None:
         self._left = True
