@@ -119,7 +119,7 @@ class Driver:
             state = self.app.state
             assert state is not None
             held = [self.key_of(i) for i in state.card_ids_in(list_id)]
-            w = self.chaos.sb.world
+            w = self.chaos.server.world()  # (a divergence only: a copy of Trello's board)
             truth = sorted(
                 (c for c in w.cards.values() if c.id_list == list_id and not c.closed),
                 key=lambda c: (c.pos, c.id),
@@ -265,9 +265,36 @@ class Driver:
         if target != list_id and self.diverged(target):
             return False
         self.note(f"press {press} -> {target[-3:]}@{where}")
+        before = self._where_shown(key)
         await self.press(press)
+        after = self._where_shown(key)
+        if after != (target, where):
+            self.note(f"  moved to {after} (was {before}); {self._move_context(key, target)}")
         user.move(key, target, where)
         return None
+
+    def _where_shown(self, key: str) -> tuple[str, int] | None:
+        """The column and row the app shows a model card at, for diagnosis."""
+        card_id = self.app_id(key)
+        for list_id in self.user.list_order:
+            column = self.screen.view.column_for(list_id)
+            if column is not None and card_id in column.ids:
+                return list_id, column.ids.index(card_id)
+        return None
+
+    def _move_context(self, key: str, target: str) -> str:
+        view = self.screen.view
+        column = view.current
+        engine = self.backend.engine
+        pending = [_describe(op) for op in engine.pending_ops()[-3:]] if engine else []
+        shown = [self.key_of(i)[-3:] for i in getattr(view.column_for(target), "ids", [])]
+        return (
+            f"focused {view.focused_card_id} (card {self.app_id(key)}), "
+            f"column {column.list_id if column else None} cursor "
+            f"{column.cursor if column else None} of {len(column.ids) if column else 0}, "
+            f"target shows {shown}, "
+            f"pending {pending}"
+        )
 
     async def op_create(self, key: str) -> str | bool:
         chaos = self.chaos

@@ -3,7 +3,8 @@
 A seeded random walk (``Chaos(seed, ops).run()``) shared by ``tests/reliability`` (a short
 walk in CI) and ``benchmarks/chaos.py`` (a long one, any seed):
 
-* the sandbox serves the demo world on loopback (in a thread, as Trello is another machine),
+* the sandbox serves the demo world on loopback from a process of its own (Trello is another
+  machine: its work must not count as the app's loop stalling, ``server.py``),
   with faults that change every few operations: latency up to 2 s, 20 % 5xx, connections
   dropped before or *after* the change was made, 429 bursts;
 * the app (``TrelloApp`` under Textual's Pilot, polling on) is driven by key presses only:
@@ -41,6 +42,7 @@ import httpx
 from tests.reliability.knobs import BOARD, CALM, NOW, NUMBER_KEYS, PHASES
 from tests.reliability.model import MateModel, MCard, UserModel, Verdict, compare
 from tests.reliability.probes import Tap, Watchdog, max_in_window, quiet_dropped_connections
+from tests.reliability.server import SandboxProcess
 from trello_tui import capture_cli
 from trello_tui.dates import DateError, parse_date
 from trello_tui.sandbox import Faults, Sandbox, SandboxConfig
@@ -146,6 +148,11 @@ class Chaos:
         self.mate: MateModel
         self.label_for: dict[str, str] = {}  # colour family -> the label id its key toggles
         self.me_id = ""
+        #: the teammate's checklist items -> their card
+        self.item_card: dict[str, str] = {}
+        #: Trello, served from a process of its own (server.py); set while the run serves
+        self.server: SandboxProcess
+        self.fired: Counter[str] = Counter()
 
     def say(self, text: str) -> None:
         if self.log is not None:
@@ -162,8 +169,9 @@ class Chaos:
     async def _run(self, began: float) -> Report:
         await self._prepare()
         try:
-            with self.sb.serve_in_thread() as url:
-                self.url = url
+            with SandboxProcess(self.sb) as server:
+                self.server = server
+                self.url = server.url
                 mate = asyncio.get_running_loop().create_task(self._teammate())
                 try:
                     done = 0
@@ -177,10 +185,11 @@ class Chaos:
                 finally:
                     self.stop_mate.set()
                     await mate
-                self.sb.faults.update(CALM)
+                server.update_faults(CALM)
                 self.report.restarts += 1
                 await self._session(0, drain=True)
-            verdict = compare(self.sb.world, self.board_id, self.user, self.mate)
+                verdict = compare(server.world(), self.board_id, self.user, self.mate)
+                self.fired = server.fired()
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
         self._finish(verdict, time.monotonic() - began)
@@ -197,7 +206,7 @@ class Chaos:
         r.stalls_over_100ms = self.watchdog.over_100ms
         r.rate_limited = len(self.seen_429)
         r.max_429_in_10s = max_in_window(self.seen_429)
-        r.fired = Counter(self.sb.faults.fired)
+        r.fired = self.fired
         r.faults = sum(n for k, n in r.fired.items() if k != "latency") + r.fired["latency"]
         r.elapsed_s = elapsed
         self.say(f"worst loop stall {self.watchdog.max_ms:.0f} ms during {self.watchdog.worst}")
@@ -296,6 +305,7 @@ class Chaos:
         mate_lists = {x: [c for c in cards if cards[c]["list_id"] == x] for x in lists}
         mate_checks = {i.id: False for i in w.checklists[checklist["id"]].items}
         self.mate = MateModel(cards, mate_lists, mate_checks, {})
+        self.item_card = {i.id: c.id_card for c in w.checklists.values() for i in c.items}
 
     # -- the teammate ---------------------------------------------------------------------------
 
@@ -347,13 +357,8 @@ class Chaos:
             )
         if kind == "tick":
             item_id = rng.choice(sorted(mate.checks))
-            owner = next(
-                c
-                for c in self.sb.world.checklists.values()
-                if any(i.id == item_id for i in c.items)
-            )
             state = not mate.checks[item_id]
-            path = f"/cards/{owner.id_card}/checkItem/{item_id}"
+            path = f"/cards/{self.item_card[item_id]}/checkItem/{item_id}"
             params = {"state": "complete" if state else "incomplete"}
             return "PUT", path, params, lambda: mate.checks.__setitem__(item_id, state)
         seed_cards = sorted(k for k, c in self.user.cards.items() if not c.created)
@@ -381,7 +386,7 @@ class Chaos:
             values["error_status"] = self.rng.choice([500, 502, 503, 504])
         if name == "storm" or self.rng.random() < 0.3:
             values["burst_429"] = self.rng.randint(3, 12)
-        self.sb.faults.update(values)
+        self.server.update_faults(values)
         self.phase_left = self.rng.randint(*self.phase_ops)
         self.say(f"phase {name} {values}")
 
