@@ -416,3 +416,57 @@ async def test_a_fetched_copy_older_than_a_confirmed_write_is_fetched_again(
         assert truth[-1] == card_id
         assert state.card_ids_in(first.id) == truth
         assert state.cards[card_id].pos == sb.world.cards[card_id].pos
+
+
+class _HeldWriteAnswer(httpx.ASGITransport):
+    """Serves every request at once, but holds back the answer to the next write to a card."""
+
+    def __init__(self, sb: Sandbox, card_id: str) -> None:
+        super().__init__(app=sb.app)
+        self.card_id = card_id
+        self.armed = True
+        self.served = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if self.armed and request.method == "PUT" and f"cards/{self.card_id}" in str(request.url):
+            self.armed = False
+            self.served.set()  # Trello has moved the card; its answer is still on the way
+            await self.release.wait()
+        return response
+
+
+async def test_undo_of_a_move_a_poll_saw_before_its_answer_puts_the_card_back(
+    tmp_path: Path,
+) -> None:
+    """Trello applied the move, a poll brought the moved card, then the answer came: the
+    re-based move must still remember where the card was, so that z puts it back."""
+    sb = Sandbox.create(seed="demo")
+    board_id = demo_board_id(sb)
+    w = sb.world
+    first, second = w.sorted_lists(w.boards[board_id])[:2]
+
+    def in_list(list_id: str) -> list[str]:
+        open_cards = (c for c in w.cards.values() if c.id_list == list_id and not c.closed)
+        return [c.id for c in sorted(open_cards, key=lambda c: (c.pos, c.id))]
+
+    was = in_list(first.id)
+    card_id = was[1]
+    transport = _HeldWriteAnswer(sb, card_id)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        state = r.engine.state
+        assert state is not None
+        top = positions.top([c.pos for c in state.cards_in(second.id)])
+        assert top is not None
+        r.engine.submit(MoveCard(state.id, card_id=card_id, list_id=second.id, pos=top))
+        await asyncio.wait_for(transport.served.wait(), 5)
+        actions = await r.client.board_actions(board_id, limit=5)
+        assert await r.engine.merge_actions([a for a in actions if a.card_id == card_id])
+        transport.release.set()
+        assert await r.engine.settled(5)
+        assert in_list(second.id)[0] == card_id
+        assert r.engine.undo()
+        assert await r.engine.settled(5)
+        assert in_list(first.id) == was
+        assert state.card_ids_in(first.id) == was

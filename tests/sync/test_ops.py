@@ -181,3 +181,45 @@ def test_badges_follow_check_items_and_comments() -> None:
     assert state.cards[card_id].badges.check_items == total + 1
     AddComment(state.id, card_id=card_id, text="t").apply(state)
     assert state.cards[card_id].badges.comments == card.badges.comments + 1
+
+
+def _copies(state: BoardState, op: Op) -> tuple[list[object], list[object]]:
+    ids = op.ids()
+    cards = [c for i, c in state.cards.items() if i in ids]
+    checklists = [c for c in state.checklists.values() if c.id in ids or c.id_card in ids]
+    return cards, checklists
+
+
+#: the field changes (a create or a delete has no copy to re-base onto before it is answered)
+FIELD_CHANGES = [i for i in range(21) if i not in (11, 12, 14, 15, 18, 19, 20)]
+
+
+@pytest.mark.parametrize("index", FIELD_CHANGES)
+def test_a_re_base_onto_a_copy_that_already_shows_the_write_keeps_what_undo_restores(
+    index: int,
+) -> None:
+    """Trello applied the write and a poll brought its copy before the answer came back: the
+    write is re-applied on top of it, and its undo must still go back to what it replaced."""
+    state = _state()
+    op = _ops(state)[index]
+    cards_before = {
+        k: (v.id_list, v.pos, v.name, v.desc, v.closed, v.id_labels, v.id_members, v.due)
+        for k, v in state.cards.items()
+    }
+    items_before = {k: v.to_json() for k, v in state.checklists.items()}
+    op.apply(state)
+    cards, checklists = _copies(state, op)  # Trello's copies, showing the write
+    op.rollback(state)  # the re-base: pending writes off, Trello's copies in, writes on again
+    for card in cards:
+        state.put_card(card)  # type: ignore[arg-type]
+    for checklist in checklists:
+        state.put_checklist(checklist)  # type: ignore[arg-type]
+    op.apply(state)
+    for inverse in op.inverse():
+        inverse.apply(state)
+    after = {
+        k: (v.id_list, v.pos, v.name, v.desc, v.closed, v.id_labels, v.id_members, v.due)
+        for k, v in state.cards.items()
+    }
+    assert after == cards_before, op.kind
+    assert {k: v.to_json() for k, v in state.checklists.items()} == items_before, op.kind

@@ -26,7 +26,9 @@ Conflict rules (local = pending operations, remote = what Trello says now):
    one of our writes), the pending operations that touch it are rolled back (newest first),
    the server's version is put in, then they are applied again in order on top. Their
    ``before`` values are re-captured, so an undo or a rollback goes back to the latest server
-   state, not to a stale one.
+   state, not to a stale one — unless that state already shows the write (Trello applied it
+   before its answer came back): then it is the write's own result, and the first ``before``
+   is kept (``Op._note_before``).
 2. Field by field, the latest writer wins. A pending local operation is the latest writer for
    the fields it sets (it reaches Trello after the remote change); every other field takes
    the remote value. Once our write is confirmed, a later remote change to the same field wins.

@@ -109,8 +109,15 @@ class CardFieldsOp(Op):
         if card is None:
             return BoardChange(state.id)
         changes = self.changes()
-        self.before = {name: encode_value(name, getattr(card, name)) for name in changes}
+        self._note_before(
+            {name: encode_value(name, getattr(card, name)) for name in changes},
+            shown=self.shown_on(card),
+        )
         return state.put_card(card.with_changes(**changes))
+
+    def shown_on(self, card: Card) -> bool:
+        """The card already has every value this write sets."""
+        return all(getattr(card, name) == value for name, value in self.changes().items())
 
     def rollback(self, state: BoardState) -> BoardChange:
         card = state.cards.get(self.card_id)
@@ -150,7 +157,8 @@ class MoveCard(CardFieldsOp):
         if self.placed:  # a re-base (or an undo): keep the place between the same cards
             around = (self.after_card, self.before_card)
             self.pos = placing.replan(state, self.card_id, self.list_id, self.pos, around)
-        if (card := state.cards.get(self.card_id)) is not None:
+        card = state.cards.get(self.card_id)
+        if card is not None and not (self.before and self.shown_on(card)):  # (_note_before)
             self.from_after, self.from_before = placing.neighbours(state, card.id, card.id_list)
         change = super().apply(state)
         self.after_card, self.before_card = placing.neighbours(state, self.card_id, self.list_id)
@@ -312,11 +320,11 @@ class CardSetOp(Op):
         if card is None:
             return BoardChange(state.id)
         current: tuple[str, ...] = getattr(card, self.attr)
-        self.before = {self.attr: list(current)}
         if self.adding:
             new = current if self.target in current else (*current, self.target)
         else:
             new = tuple(i for i in current if i != self.target)
+        self._note_before({self.attr: list(current)}, shown=new == current)
         return state.put_card(self._with(state, card, new))
 
     def _with(self, state: BoardState, card: Card, values: tuple[str, ...]) -> Card:

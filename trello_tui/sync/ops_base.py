@@ -121,6 +121,19 @@ class Op:
     def apply(self, state: BoardState) -> BoardChange:
         raise NotImplementedError
 
+    def _note_before(self, before: JSON, *, shown: bool) -> bool:
+        """Keep what ``apply`` overwrites; True when it was noted anew.
+
+        ``shown``: the state already holds this write's values. On a re-apply (a re-base)
+        that means Trello applied the write before its answer came back (a poll brought its
+        copy): what the write replaced is still the ``before`` noted at first, and an undo
+        must go back there, not to the write's own result.
+        """
+        if self.before and shown:
+            return False
+        self.before = before
+        return True
+
     def rollback(self, state: BoardState) -> BoardChange:
         raise NotImplementedError
 

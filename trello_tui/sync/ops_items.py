@@ -104,7 +104,7 @@ class RenameChecklist(Op):
         checklist = state.checklists.get(self.checklist_id)
         if checklist is None:
             return BoardChange(state.id)
-        self.before = {"name": checklist.name}
+        self._note_before({"name": checklist.name}, shown=checklist.name == self.name)
         return state.put_checklist(checklist.with_changes(name=self.name))
 
     def rollback(self, state: BoardState) -> BoardChange:
@@ -213,9 +213,11 @@ class ItemOp(Op):
         if found is None:
             return BoardChange(state.id)
         checklist, item = found
-        self.before = {
-            name: getattr(item, name) for name in changes if name in ("name", "complete")
-        }
+        noted = [name for name in changes if name in ("name", "complete")]
+        self._note_before(
+            {name: getattr(item, name) for name in noted},
+            shown=all(getattr(item, name) == changes[name] for name in noted),
+        )
         return self._replace(state, checklist, item.with_changes(**changes))
 
     def rollback(self, state: BoardState) -> BoardChange:
