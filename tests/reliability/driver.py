@@ -268,7 +268,8 @@ class Driver:
         before = self._where_shown(key)
         await self.press(press)
         after = self._where_shown(key)
-        if after != (target, where):
+        others = len(user.lists[target]) if target != list_id else size - 1
+        if after != (target, min(where, others)):  # (a longer list's row lands at the end)
             self.note(f"  moved to {after} (was {before}); {self._move_context(key, target)}")
         user.move(key, target, where)
         return None
