@@ -470,3 +470,60 @@ async def test_undo_of_a_move_a_poll_saw_before_its_answer_puts_the_card_back(
         assert await r.engine.settled(5)
         assert in_list(first.id) == was
         assert state.card_ids_in(first.id) == was
+
+
+class _HeldLoadFailedFetch(_HeldBoardLoad):
+    """A held board load, and then Trello failing every read of one card for a while."""
+
+    def __init__(self, sb: Sandbox, board_id: str, card_id: str) -> None:
+        super().__init__(sb, board_id)
+        self.card_id = card_id
+        self.failing = False
+        self.refused = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = unquote(str(request.url))
+        if self.failing and request.method == "GET" and f"cards/{self.card_id}" in url:
+            self.refused += 1
+            return httpx.Response(500, text="Internal server error", request=request)
+        return await super().handle_async_request(request)
+
+
+async def test_a_card_a_load_showed_too_old_is_fetched_again_until_trello_answers(
+    tmp_path: Path,
+) -> None:
+    """The fetch that corrects a load read before our move's answer fails: the engine tries
+    again later by itself (no poll would: the move's action is older than the load)."""
+    sb = Sandbox.create(seed="demo")
+    board_id = demo_board_id(sb)
+    w = sb.world
+    first, second = w.sorted_lists(w.boards[board_id])[:2]
+
+    def in_list(list_id: str) -> list[str]:
+        open_cards = (c for c in w.cards.values() if c.id_list == list_id and not c.closed)
+        return [c.id for c in sorted(open_cards, key=lambda c: (c.pos, c.id))]
+
+    card_id = in_list(first.id)[0]
+    transport = _HeldLoadFailedFetch(sb, board_id, card_id)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        state = r.engine.state
+        assert state is not None
+        transport.armed = True
+        load = asyncio.create_task(r.engine.refresh())
+        await asyncio.wait_for(transport.served.wait(), 5)
+        top = positions.top([c.pos for c in state.cards_in(second.id)])
+        assert top is not None
+        r.engine.submit(MoveCard(state.id, card_id=card_id, list_id=second.id, pos=top))
+        assert await r.engine.settled(5)
+        transport.failing = True
+        transport.release.set()
+        assert await asyncio.wait_for(load, 5)  # the board is in; the correction failed
+        assert transport.refused > 0
+        assert card_id in state.card_ids_in(first.id)  # the load's older copy, for now
+        transport.failing = False
+        for _ in range(100):
+            if state.card_ids_in(second.id)[:1] == [card_id]:
+                break
+            await asyncio.sleep(0.05)
+        assert state.card_ids_in(second.id) == in_list(second.id)
+        assert state.card_ids_in(first.id) == in_list(first.id)

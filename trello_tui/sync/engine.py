@@ -41,7 +41,8 @@ Conflict rules (local = pending operations, remote = what Trello says now):
 The cache receives only server state (confirmed answers, fetched objects, full loads); the
 pending operations are re-applied on top at every start, so nothing is ever applied twice.
 A confirmation that lands while a full load is in flight is not undone by the load's older
-copy: the objects Trello answered for meanwhile are fetched again once the load is in.
+copy: the objects Trello answered for meanwhile are fetched again once the load is in (and
+again, with backoff, until that fetch succeeds).
 """
 
 from __future__ import annotations
@@ -126,6 +127,9 @@ class SyncEngine(UndoHistory, RemoteMerge):
         #: object id -> how many of our writes to it Trello has answered (a fetched copy that
         #: was in flight across one of them may predate it: remote.py fetches it again)
         self._answered: Counter[str] = Counter()
+        #: cards a full load showed older than our confirmed writes, still to fetch again
+        self._stale: set[str] = set()
+        self._catcher: asyncio.Task[None] | None = None
 
     # -- subscribers -------------------------------------------------------------------------
 
@@ -248,15 +252,18 @@ class SyncEngine(UndoHistory, RemoteMerge):
             else format_date(datetime.fromtimestamp(self.queue.client.server_time() - 1, UTC))
         )
         overtaken = {i for i, n in self._answered.items() if marks[i] != n}
+        self._stale.clear()  # read after every answer that made those stale
         self._adopt_board(board, since)
         await self.cache.save_board(board, last_action_id=self.last_action_id)
         if overtaken:
-            return await self._refetch_overtaken(overtaken)
+            self._stale |= self._overtaken_cards(overtaken)
+            if not await self._catch_up():
+                self._schedule_catch_up()
         return True
 
-    async def _refetch_overtaken(self, ids: set[str]) -> bool:
-        """The load was read before Trello answered some of our writes: fetch what they
-        touched again, so the board shows each object as those writes left it."""
+    def _overtaken_cards(self, ids: set[str]) -> set[str]:
+        """The cards to fetch again after a load read before Trello answered our writes to
+        ``ids``, so the board shows each as those writes left it."""
         state = self.state
         assert state is not None
         # Cards the load holds, and cards we made that it may lack (a label, member or list
@@ -266,14 +273,36 @@ class SyncEngine(UndoHistory, RemoteMerge):
         card_ids -= state.checklists.keys()
         card_ids |= {state.checklists[i].id_card for i in ids if i in state.checklists}
         card_ids.discard("")
+        return card_ids
+
+    async def _catch_up(self) -> bool:
+        """Fetch the cards a load showed older than our confirmed writes; True when done."""
+        want = set(self._stale)
+        if not want:
+            return True
         try:
-            cards, checklists = await self._fetch_current(card_ids, card_ids)
+            cards, checklists = await self._fetch_current(want, want)
         except TrelloError as error:
             self._network_error(error)
             return False
+        self._stale -= want
         self._merge_remote(cards, checklists, {})
         self._schedule_flush()
         return True
+
+    def _schedule_catch_up(self) -> None:
+        if self._catcher is None or self._catcher.done():
+            self._catcher = asyncio.get_running_loop().create_task(self._catch_up_later())
+
+    async def _catch_up_later(self) -> None:
+        """The fetch failed (the network, Trello): try again with backoff until it is done
+        or a newer load makes it unneeded."""
+        delay = self.retry_delay_s
+        while self._stale:
+            await asyncio.sleep(delay)
+            if not self._forced_offline:
+                await self._catch_up()
+            delay = min(self.max_retry_delay_s, delay * 2)
 
     def _adopt_board(self, board: Board, last_action_id: str | None) -> None:
         edited = self.state.cards.get(self.editing) if self.state and self.editing else None
@@ -294,7 +323,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
 
     async def close(self) -> None:
         """Stop sending and write what the cache still lacks (pending writes stay queued)."""
-        for task in (self._sender, self._refresher):
+        for task in (self._sender, self._refresher, self._catcher):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
