@@ -130,10 +130,16 @@ class Driver:
                 from tests.reliability.probes import WRITES
 
                 self.chaos.say("writes:\n  " + "\n  ".join(WRITES))
+            held_at = [
+                f"{self.key_of(i)[-4:]}@{state.cards[i].pos:g}" for i in state.card_ids_in(list_id)
+            ]
+            truth_at = [f"{self.key_of(c.id)[-4:]}@{c.pos:g}" for c in truth]
             self.chaos.say(
                 f"screen differs in {w.lists[list_id].name}:\n  screen {shown}\n"
                 f"  state  {held}\n  model  {self.user.lists[list_id]}\n"
                 f"  trello {[self.key_of(c.id) if c.id in state.cards else c.name for c in truth]}"
+                "\n"
+                f"  state at  {held_at}\n  trello at {truth_at}"
             )
             return True
         self.chaos.diverging.discard(list_id)
@@ -148,7 +154,8 @@ class Driver:
                 self.chaos.say(f"  action {card_id[-3:]} {a.type} by {who}: {data}")
 
     def note(self, text: str) -> None:
-        """Keep the last operations (printed once at the first divergence)."""
+        """Keep the last operations (printed at each divergence's start); log each one."""
+        self.chaos.say(f"op {self.chaos.report.ops} {text}")
         state = self.app.state
         lists = self.user.list_order
         where = ""
