@@ -527,3 +527,40 @@ async def test_a_card_a_load_showed_too_old_is_fetched_again_until_trello_answer
             await asyncio.sleep(0.05)
         assert state.card_ids_in(second.id) == in_list(second.id)
         assert state.card_ids_in(first.id) == in_list(first.id)
+
+
+async def test_an_answer_showing_a_card_renumbered_relearns_its_lists_positions(
+    tmp_path: Path,
+) -> None:
+    """A teammate's move makes Trello re-space a list; our rename's answer is the first we
+    hear of it (the card's new pos): the engine learns the whole list again, so the next
+    move is placed by Trello's numbers, not a mix of old and new."""
+    sb = Sandbox.create(seed="demo")
+    board_id = demo_board_id(sb)
+    w = sb.world
+    first = w.sorted_lists(w.boards[board_id])[0]
+
+    def positions_in(list_id: str) -> list[tuple[str, float]]:
+        open_cards = (c for c in w.cards.values() if c.id_list == list_id and not c.closed)
+        return [(c.id, c.pos) for c in sorted(open_cards, key=lambda c: (c.pos, c.id))]
+
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        ids = [card_id for card_id, _ in positions_in(first.id)]
+        creds = sb.credentials
+        mate = TrelloClient(
+            Credentials(key=creds.key, token=creds.tokens["sam"]),
+            base_url=sb.base_url,
+            transport=httpx.ASGITransport(app=sb.app),
+        )
+        try:  # to the top, then another to the same pos: Trello re-spaces the whole list
+            top = (await mate.update_card(ids[-1], pos="top")).pos
+            await mate.update_card(ids[-2], pos=top)
+        finally:
+            await mate.aclose()
+        truth = positions_in(first.id)
+        assert truth != [(c.id, c.pos) for c in state.cards_in(first.id)]  # not heard of yet
+        r.engine.submit(RenameCard(state.id, card_id=ids[1], name="Renamed meanwhile"))
+        assert await r.engine.settled(5)
+        assert [(c.id, c.pos) for c in state.cards_in(first.id)] == truth

@@ -498,11 +498,30 @@ class SyncEngine(UndoHistory, RemoteMerge):
             return False
         finally:
             self._in_flight = None
+        shown = self.state.cards.get(result.id) if self.state and isinstance(result, Card) else None
         await self._confirmed(op, result)
         sent_pos = getattr(op, "pos", None)
         if isinstance(result, Card) and isinstance(sent_pos, float) and result.pos != sent_pos:
             await self._respaced(op, result)
+        elif (
+            isinstance(result, Card)
+            and shown is not None
+            and result.id_list == shown.id_list
+            and result.pos != shown.pos
+            and not self.has_pending(result.id)
+        ):
+            # A write that does not place the card says it sits elsewhere in its list than
+            # shown: Trello re-spaced the list (or someone moved it) since we last heard.
+            # Learn the whole list's positions before the next move is placed by them.
+            await self._relearn()
         return True
+
+    async def _relearn(self) -> None:
+        self._respacing = True
+        try:
+            await self.refresh()
+        finally:
+            self._respacing = False
 
     async def _respaced(self, op: Op, card: Card) -> None:
         """Trello re-spaced the list (the card is not at the pos we sent): learn the new
