@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from tests.sync.harness import demo_board_id, rig
 from trello_tui.sandbox import Sandbox
 from trello_tui.sync.ops import MoveCard
@@ -118,3 +120,50 @@ def test_replan_keeps_a_pos_that_still_fits_and_moves_one_that_does_not() -> Non
     assert replan(gone, "x", "l", 150.0, around) == 150.0
     top = board({"x": 150.0, "a": 100.0})
     assert neighbours(top, "a", "l") == (None, "x")
+
+
+class _LostFirstAnswer(httpx.ASGITransport):
+    """Applies the first write to one card, then drops the connection before its answer."""
+
+    def __init__(self, sb: Sandbox, card_id: str) -> None:
+        super().__init__(app=sb.app)
+        self.card_id = card_id
+        self.dropped = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if not self.dropped and request.method == "PUT" and self.card_id in str(request.url):
+            self.dropped += 1
+            raise httpx.RemoteProtocolError("connection dropped after the change was made")
+        return response
+
+
+async def test_a_move_whose_lost_answer_hid_a_respacing_still_lands_between_its_cards(
+    tmp_path: Path,
+) -> None:
+    """The first attempt landed on an archived card's pos and Trello re-spaced the list, but
+    its answer was lost; the second attempt sent the same (old-numbering) pos, which now means
+    elsewhere, and its answer shows nothing wrong. The engine reloads and puts the card back."""
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first = sb.world.sorted_lists(board)[0]
+    ids = _order(sb, first.id)
+    c = [sb.world.cards[i] for i in ids]
+    for i, card in enumerate(c):  # positions far from Trello's own spacing
+        card.pos = 1000.0 * (i + 1)
+    hidden = c[-1]
+    hidden.closed, hidden.pos = True, (c[1].pos + c[2].pos) / 2
+    mover = c[5]
+    transport = _LostFirstAnswer(sb, mover.id)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        mid = (state.cards[shown[1]].pos + state.cards[shown[2]].pos) / 2
+        assert mid == hidden.pos
+        r.engine.submit(MoveCard(state.id, card_id=mover.id, list_id=first.id, pos=mid))
+        assert await r.engine.settled(10)
+        assert transport.dropped == 1
+        order = _order(sb, first.id)
+        assert order.index(mover.id) == 2, "between the cards it was put between"
+        assert state.card_ids_in(first.id) == order

@@ -66,6 +66,7 @@ from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
 from trello_tui.trello.errors import TrelloError, Unavailable
+from trello_tui.trello.jobs import Delivery
 from trello_tui.trello.models import Board, Card, format_date
 from trello_tui.trello.queue import Priority, RequestQueue
 from trello_tui.trello.reconcile import CLOCK_SLACK_S, Reconciler, already_done
@@ -469,6 +470,8 @@ class SyncEngine(UndoHistory, RemoteMerge):
                 found = await self._reconcile(op, call)
                 if found is not None:
                     await self._confirmed(op, found)
+                    if isinstance(found, Card) and isinstance(getattr(op, "pos", None), float):
+                        await self._respaced(op, found)  # (as below: it may have re-spaced)
                     return True
             self._unknown.discard(op.op_id)
             # Trello's clock offset is noted too: a reconcile after a restart compares the
@@ -477,9 +480,10 @@ class SyncEngine(UndoHistory, RemoteMerge):
             await self.outbox.run(self.outbox.sync.mark_sent, op.op_id, {"server_offset": offset})
             self._sent_at[op.op_id] = time.time() + offset
             ticker = asyncio.get_running_loop().create_task(self._tick_status())
+            delivery = Delivery()
             try:
                 result = await self.queue.submit(
-                    call, priority=Priority.INTERACTIVE, tag=self.board_id
+                    call, priority=Priority.INTERACTIVE, tag=self.board_id, delivery=delivery
                 )
             finally:
                 ticker.cancel()
@@ -501,7 +505,14 @@ class SyncEngine(UndoHistory, RemoteMerge):
         shown = self.state.cards.get(result.id) if self.state and isinstance(result, Card) else None
         await self._confirmed(op, result)
         sent_pos = getattr(op, "pos", None)
-        if isinstance(result, Card) and isinstance(sent_pos, float) and result.pos != sent_pos:
+        if (
+            isinstance(result, Card)
+            and isinstance(sent_pos, float)
+            and (result.pos != sent_pos or unknown or delivery.maybe_repeated)
+        ):
+            # Re-spaced: Trello moved the card off the pos we sent. Or maybe: an earlier
+            # attempt may have landed and made Trello re-space the list, its answer lost; this
+            # one then landed at our pos in the new numbering, without a sign of it.
             await self._respaced(op, result)
         elif (
             isinstance(result, Card)

@@ -36,12 +36,22 @@ PACED = frozenset({Priority.SYNC, Priority.BACKGROUND})
 BATCH_MAX = 10
 
 
+@dataclasses.dataclass
+class Delivery:
+    """What a caller learns of how its request went besides the answer."""
+
+    #: an attempt that may have reached Trello failed and the request was sent again (or
+    #: given up): Trello may have acted on the earlier attempt first
+    maybe_repeated: bool = False
+
+
 @dataclasses.dataclass(eq=False)
 class Waiter:
     future: asyncio.Future[Any]
     tag: str | None
     priority: Priority
     submitted: float
+    delivery: Delivery | None = None
 
 
 @dataclasses.dataclass(eq=False)

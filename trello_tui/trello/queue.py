@@ -76,6 +76,7 @@ from trello_tui.trello.jobs import (
     CANCELLABLE,
     PACED,
     RESERVE,
+    Delivery,
     Job,
     Priority,
     QueueStats,
@@ -135,13 +136,15 @@ class RequestQueue:
         priority: Priority = Priority.SYNC,
         idempotent: bool | None = None,
         tag: str | None = None,
+        delivery: Delivery | None = None,
     ) -> T:
-        """Queue a request and wait for its parsed answer (or a ``TrelloError``)."""
+        """Queue a request and wait for its parsed answer (or a ``TrelloError``); ``delivery``
+        receives how it went (an attempt that may have been applied, sent again)."""
         if self._closed:
             raise RequestCancelled("the queue is closed")
         self._ensure_started()
         loop = asyncio.get_running_loop()
-        waiter = Waiter(loop.create_future(), tag, Priority(priority), time.monotonic())
+        waiter = Waiter(loop.create_future(), tag, Priority(priority), time.monotonic(), delivery)
         self.stats.submitted += 1
         call = request if isinstance(request, ApiCall) else None
         factory = None if call is not None else cast(Callable[[], ApiCall[Any]], request)
@@ -485,6 +488,10 @@ class RequestQueue:
             not isinstance(error, Unavailable) or error.maybe_applied
         )
         job.maybe_applied = job.maybe_applied or maybe
+        if maybe:
+            for waiter in job.waiters:
+                if waiter.delivery is not None:
+                    waiter.delivery.maybe_repeated = True
         if not self._idempotent(job) and maybe and not job.reconcile:
             if job.call is None or job.call.create is None:
                 self._fail(
