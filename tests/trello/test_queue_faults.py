@@ -16,6 +16,7 @@ from typing import Any
 from tests.trello.sandbox_helpers import ChaosTransport, client_for
 from trello_tui.sandbox import Sandbox, SandboxConfig
 from trello_tui.trello import writes
+from trello_tui.trello.jobs import Delivery
 from trello_tui.trello.queue import Priority, RequestQueue
 
 CREATES = 150
@@ -95,3 +96,33 @@ async def test_300_writes_land_exactly_once_under_faults() -> None:
     assert chaos.injected["post_drop"] >= 5 and chaos.injected["sandbox_drop"] >= 5
     assert chaos.statuses.get(429, 0) >= 5 and chaos.statuses.get(500, 0) >= 5
     assert queue.stats.reconciled >= 1
+
+
+async def test_a_write_sent_again_after_an_attempt_that_may_have_landed_says_so() -> None:
+    sb = Sandbox.create(seed="demo")
+    async with client_for(sb) as plain:
+        board = await plain.load_board((await plain.my_boards())[0].id)
+    card_id = board.cards[0].id
+    client = client_for(sb)
+    queue = RequestQueue(client, backoff_base_s=0.01, backoff_cap_s=0.05, max_attempts=5)
+    try:
+        calm = Delivery()
+        await queue.submit(writes.update_card(card_id, name="First"), delivery=calm)
+        sb.faults.update({"error_rate": 1.0, "error_status": 500})
+        failing = asyncio.create_task(
+            queue.submit(writes.update_card(card_id, name="Second"), delivery=(again := Delivery()))
+        )
+        while not sb.faults.fired["error"]:  # Trello has answered 500 once
+            await asyncio.sleep(0.005)
+        sb.faults.update({"error_rate": 0.0})
+        await asyncio.wait_for(failing, 10)
+        limited = Delivery()  # a 429 is never applied: nothing to say
+        sb.faults.update({"burst_429": 2})
+        await queue.submit(writes.update_card(card_id, name="Third"), delivery=limited)
+    finally:
+        await queue.aclose()
+        await client.aclose()
+    assert not calm.maybe_repeated
+    assert again.maybe_repeated  # a 500 may have been applied before it was sent again
+    assert not limited.maybe_repeated
+    assert sb.world.cards[card_id].name == "Third"
