@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -564,3 +565,49 @@ async def test_an_answer_showing_a_card_renumbered_relearns_its_lists_positions(
         r.engine.submit(RenameCard(state.id, card_id=ids[1], name="Renamed meanwhile"))
         assert await r.engine.settled(5)
         assert [(c.id, c.pos) for c in state.cards_in(first.id)] == truth
+
+
+class _ChangeBetweenReads(httpx.ASGITransport):
+    """Once armed: right after Trello serves the first of a full load's two reads, a teammate
+    changes a card (so the change lands between the board and its newest-action marker)."""
+
+    def __init__(self, sb: Sandbox, change: Callable[[], Awaitable[None]]) -> None:
+        super().__init__(app=sb.app)
+        self.change = change
+        self.armed = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if self.armed and request.method == "GET" and "/boards/" in request.url.path:
+            self.armed = False
+            await self.change()
+        return response
+
+
+async def test_a_change_between_a_loads_two_reads_is_not_skipped_by_polling(
+    tmp_path: Path,
+) -> None:
+    sb = Sandbox.create(seed="demo")
+    board_id = demo_board_id(sb)
+    w = sb.world
+    first = w.sorted_lists(w.boards[board_id])[0]
+    card_id = next(c.id for c in w.cards.values() if c.id_list == first.id and not c.closed)
+    creds = sb.credentials
+
+    async def teammate_renames() -> None:
+        async with TrelloClient(
+            Credentials(key=creds.key, token=creds.tokens["sam"]),
+            base_url=sb.base_url,
+            transport=httpx.ASGITransport(app=sb.app),
+        ) as mate:
+            await mate.update_card(card_id, name="Renamed between the reads")
+
+    transport = _ChangeBetweenReads(sb, teammate_renames)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        r.queue.batching = False  # the two reads go out one by one, as they may on Trello
+        transport.armed = True
+        assert await r.engine.refresh()
+        await Poller(r.queue, [r.engine]).poll_once()
+        state = r.engine.state
+        assert state is not None
+        assert state.cards[card_id].name == "Renamed between the reads"

@@ -231,15 +231,16 @@ class SyncEngine(UndoHistory, RemoteMerge):
         self._emit_status()
         marks = Counter(self._answered)  # a write answered meanwhile may postdate the load
         try:
-            board, newest = await asyncio.gather(
-                self.queue.submit(
-                    calls.load_board(self.board_id), priority=Priority.SYNC, tag=self.board_id
-                ),
-                self.queue.submit(
-                    calls.board_actions(self.board_id, limit=1),
-                    priority=Priority.SYNC,
-                    tag=self.board_id,
-                ),
+            # The newest action first, then the board: polling resumes after that action, so
+            # whatever happened after it must be in the board (read in the other order, a
+            # change landing between the two would never be fetched: a re-spaced list, say).
+            newest = await self.queue.submit(
+                calls.board_actions(self.board_id, limit=1),
+                priority=Priority.SYNC,
+                tag=self.board_id,
+            )
+            board = await self.queue.submit(
+                calls.load_board(self.board_id), priority=Priority.SYNC, tag=self.board_id
             )
         except TrelloError as error:
             self._network_error(error)
