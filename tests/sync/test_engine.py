@@ -295,44 +295,49 @@ async def test_undo_of_a_write_not_sent_yet_withdraws_it(tmp_path: Path) -> None
     assert Outbox(tmp_path / "outbox.sqlite3").count() == 0
 
 
-class _HeldCardAnswer(httpx.ASGITransport):
-    """Serves every request at once, but holds back the first answer that carries one card."""
+class _HeldAnswer(httpx.ASGITransport):
+    """Serves every request at once, but once armed holds back the first answer ``holds``
+    picks (Trello has acted on the request; its answer is still on the way)."""
+
+    def __init__(self, sb: Sandbox, *, armed: bool = False) -> None:
+        super().__init__(app=sb.app)
+        self.armed = armed
+        self.served = asyncio.Event()
+        self.release = asyncio.Event()
+
+    def holds(self, request: httpx.Request) -> bool:
+        raise NotImplementedError
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if self.armed and self.holds(request):
+            self.armed = False
+            self.served.set()
+            await self.release.wait()
+        return response
+
+
+class _HeldCardAnswer(_HeldAnswer):
+    """Holds back the first answer that carries one card."""
 
     def __init__(self, sb: Sandbox, card_id: str) -> None:
-        super().__init__(app=sb.app)
+        super().__init__(sb)
         self.card_id = card_id
-        self.armed = False
-        self.served = asyncio.Event()
-        self.release = asyncio.Event()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await super().handle_async_request(request)
-        url = str(request.url)
-        if self.armed and request.method == "GET" and f"cards/{self.card_id}" in url:
-            self.armed = False
-            self.served.set()  # Trello has read the card; its answer is still on the way
-            await self.release.wait()
-        return response
+    def holds(self, request: httpx.Request) -> bool:
+        return request.method == "GET" and f"cards/{self.card_id}" in str(request.url)
 
 
-class _HeldBoardLoad(httpx.ASGITransport):
-    """Serves every request at once, but holds back the answer to the next full board load."""
+class _HeldBoardLoad(_HeldAnswer):
+    """Holds back the answer to the next full board load."""
 
     def __init__(self, sb: Sandbox, board_id: str) -> None:
-        super().__init__(app=sb.app)
+        super().__init__(sb)
         self.path = f"/boards/{board_id}"
-        self.armed = False
-        self.served = asyncio.Event()
-        self.release = asyncio.Event()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await super().handle_async_request(request)
+    def holds(self, request: httpx.Request) -> bool:
         url = unquote(str(request.url))  # (the queue may batch the load with other reads)
-        if self.armed and request.method == "GET" and f"{self.path}?" in url:
-            self.armed = False
-            self.served.set()  # Trello has read the board; its answer is still on the way
-            await self.release.wait()
-        return response
+        return request.method == "GET" and f"{self.path}?" in url
 
 
 async def test_a_board_load_older_than_a_confirmed_write_does_not_undo_it(
@@ -419,23 +424,15 @@ async def test_a_fetched_copy_older_than_a_confirmed_write_is_fetched_again(
         assert state.cards[card_id].pos == sb.world.cards[card_id].pos
 
 
-class _HeldWriteAnswer(httpx.ASGITransport):
-    """Serves every request at once, but holds back the answer to the next write to a card."""
+class _HeldWriteAnswer(_HeldAnswer):
+    """Holds back the answer to the next write to a card."""
 
     def __init__(self, sb: Sandbox, card_id: str) -> None:
-        super().__init__(app=sb.app)
+        super().__init__(sb, armed=True)
         self.card_id = card_id
-        self.armed = True
-        self.served = asyncio.Event()
-        self.release = asyncio.Event()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await super().handle_async_request(request)
-        if self.armed and request.method == "PUT" and f"cards/{self.card_id}" in str(request.url):
-            self.armed = False
-            self.served.set()  # Trello has moved the card; its answer is still on the way
-            await self.release.wait()
-        return response
+    def holds(self, request: httpx.Request) -> bool:
+        return request.method == "PUT" and f"cards/{self.card_id}" in str(request.url)
 
 
 async def test_undo_of_a_move_a_poll_saw_before_its_answer_puts_the_card_back(
