@@ -112,7 +112,9 @@ async def test_a_write_sent_again_after_an_attempt_that_may_have_landed_says_so(
         failing = asyncio.create_task(
             queue.submit(writes.update_card(card_id, name="Second"), delivery=(again := Delivery()))
         )
-        while not sb.faults.fired["error"]:  # Trello has answered 500 once
+        for _ in range(2000):  # until Trello has answered 500 once
+            if sb.faults.fired["error"]:
+                break
             await asyncio.sleep(0.005)
         sb.faults.update({"error_rate": 0.0})
         await asyncio.wait_for(failing, 10)
