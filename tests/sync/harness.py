@@ -26,6 +26,12 @@ def demo_board_id(sb: Sandbox) -> str:
     return next((b.id for b in boards if b.name == DEMO_BOARD), boards[0].id)
 
 
+def world_order(sb: Sandbox, list_id: str) -> list[str]:
+    """Open cards of a list in the sandbox, in Trello's order."""
+    cards = [c for c in sb.world.cards.values() if c.id_list == list_id and not c.closed]
+    return [c.id for c in sorted(cards, key=lambda c: (c.pos, c.id))]
+
+
 @dataclass
 class Rig:
     sb: Sandbox

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.sync.harness import demo_board_id, rig
+from tests.sync.harness import demo_board_id, rig, world_order
 from trello_tui.sandbox import Sandbox
 from trello_tui.sandbox import ops as world_ops
 from trello_tui.sync import bulk
@@ -22,11 +22,6 @@ from trello_tui.sync.ops import AddLabel, ArchiveCard, RenameCard
 from trello_tui.trello import positions
 
 CARDS = 120
-
-
-def world_order(sb: Sandbox, list_id: str) -> list[str]:
-    cards = [c for c in sb.world.cards.values() if c.id_list == list_id and not c.closed]
-    return [c.id for c in sorted(cards, key=lambda c: (c.pos, c.id))]
 
 
 def record_card_writes(sb: Sandbox) -> list[float]:

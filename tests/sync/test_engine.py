@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from tests.sync.harness import demo_board_id, rig
+from tests.sync.harness import demo_board_id, rig, world_order
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.outbox import Outbox
 from trello_tui.sync.events import IdsReplaced, Notice, Status
@@ -350,11 +350,7 @@ async def test_a_board_load_older_than_a_confirmed_write_does_not_undo_it(
     w = sb.world
     first, second = w.sorted_lists(w.boards[board_id])[:2]
 
-    def in_list(list_id: str) -> list[str]:
-        open_cards = (c for c in w.cards.values() if c.id_list == list_id and not c.closed)
-        return [c.id for c in sorted(open_cards, key=lambda c: (c.pos, c.id))]
-
-    card_id = in_list(first.id)[0]
+    card_id = world_order(sb, first.id)[0]
     transport = _HeldBoardLoad(sb, board_id)
     async with rig(sb, tmp_path, transport=transport) as r:
         state = r.engine.state
@@ -371,9 +367,9 @@ async def test_a_board_load_older_than_a_confirmed_write_does_not_undo_it(
         made = next(c.id for c in w.cards.values() if c.name == "Made meanwhile")
         transport.release.set()  # now the board as it was before both arrives
         assert await asyncio.wait_for(load, 5)
-        assert state.card_ids_in(second.id) == in_list(second.id)
+        assert state.card_ids_in(second.id) == world_order(sb, second.id)
         assert state.card_ids_in(second.id)[0] == card_id
-        assert state.card_ids_in(first.id) == in_list(first.id)
+        assert state.card_ids_in(first.id) == world_order(sb, first.id)
         assert made in state.card_ids_in(first.id)
         assert state.cards[card_id].pos == w.cards[card_id].pos
 
@@ -388,11 +384,7 @@ async def test_a_fetched_copy_older_than_a_confirmed_write_is_fetched_again(
     w = sb.world
     first = w.sorted_lists(w.boards[board_id])[0]
 
-    def in_first() -> list[str]:
-        open_cards = (c for c in w.cards.values() if c.id_list == first.id and not c.closed)
-        return [c.id for c in sorted(open_cards, key=lambda c: (c.pos, c.id))]
-
-    ids = in_first()
+    ids = world_order(sb, first.id)
     card_id = ids[len(ids) // 2]
     transport = _HeldCardAnswer(sb, card_id)
     async with rig(sb, tmp_path, transport=transport) as r:
@@ -418,7 +410,7 @@ async def test_a_fetched_copy_older_than_a_confirmed_write_is_fetched_again(
         assert state.card_ids_in(first.id)[-1] == card_id
         transport.release.set()  # now the copy read before the move arrives
         assert await asyncio.wait_for(merge, 5)
-        truth = in_first()
+        truth = world_order(sb, first.id)
         assert truth[-1] == card_id
         assert state.card_ids_in(first.id) == truth
         assert state.cards[card_id].pos == sb.world.cards[card_id].pos
@@ -445,11 +437,7 @@ async def test_undo_of_a_move_a_poll_saw_before_its_answer_puts_the_card_back(
     w = sb.world
     first, second = w.sorted_lists(w.boards[board_id])[:2]
 
-    def in_list(list_id: str) -> list[str]:
-        open_cards = (c for c in w.cards.values() if c.id_list == list_id and not c.closed)
-        return [c.id for c in sorted(open_cards, key=lambda c: (c.pos, c.id))]
-
-    was = in_list(first.id)
+    was = world_order(sb, first.id)
     card_id = was[1]
     transport = _HeldWriteAnswer(sb, card_id)
     async with rig(sb, tmp_path, transport=transport) as r:
@@ -463,10 +451,10 @@ async def test_undo_of_a_move_a_poll_saw_before_its_answer_puts_the_card_back(
         assert await r.engine.merge_actions([a for a in actions if a.card_id == card_id])
         transport.release.set()
         assert await r.engine.settled(5)
-        assert in_list(second.id)[0] == card_id
+        assert world_order(sb, second.id)[0] == card_id
         assert r.engine.undo()
         assert await r.engine.settled(5)
-        assert in_list(first.id) == was
+        assert world_order(sb, first.id) == was
         assert state.card_ids_in(first.id) == was
 
 
@@ -497,11 +485,7 @@ async def test_a_card_a_load_showed_too_old_is_fetched_again_until_trello_answer
     w = sb.world
     first, second = w.sorted_lists(w.boards[board_id])[:2]
 
-    def in_list(list_id: str) -> list[str]:
-        open_cards = (c for c in w.cards.values() if c.id_list == list_id and not c.closed)
-        return [c.id for c in sorted(open_cards, key=lambda c: (c.pos, c.id))]
-
-    card_id = in_list(first.id)[0]
+    card_id = world_order(sb, first.id)[0]
     transport = _HeldLoadFailedFetch(sb, board_id, card_id)
     async with rig(sb, tmp_path, transport=transport) as r:
         state = r.engine.state
@@ -523,8 +507,8 @@ async def test_a_card_a_load_showed_too_old_is_fetched_again_until_trello_answer
             if state.card_ids_in(second.id)[:1] == [card_id]:
                 break
             await asyncio.sleep(0.05)
-        assert state.card_ids_in(second.id) == in_list(second.id)
-        assert state.card_ids_in(first.id) == in_list(first.id)
+        assert state.card_ids_in(second.id) == world_order(sb, second.id)
+        assert state.card_ids_in(first.id) == world_order(sb, first.id)
 
 
 async def test_an_answer_showing_a_card_renumbered_relearns_its_lists_positions(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.sync.harness import world_order
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox
@@ -26,12 +27,6 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 def demo_board_id(sb: Sandbox) -> str:
     return next(b.id for b in sb.world.boards.values() if b.name == "Product Roadmap")
-
-
-def world_order(sb: Sandbox, list_id: str) -> list[str]:
-    """Open cards of a list in the sandbox, in Trello's order."""
-    cards = [c for c in sb.world.cards.values() if c.id_list == list_id and not c.closed]
-    return [c.id for c in sorted(cards, key=lambda c: (c.pos, c.id))]
 
 
 def assert_placed(sb: Sandbox, card_id: str, list_id: str, index: int) -> None:
