@@ -271,7 +271,7 @@ class Capture:
     ) -> int:
         board_id = await self.board_id(board_key)
         fresh = await self.board(board_id)
-        engine = SyncEngine(self.queue, self.cache, self.outbox, board_id)
+        engine = SyncEngine(self.queue, self.cache, self.outbox, board_id, cached_numbers=True)
         replaced: dict[str, str] = {}
         progress = asyncio.Event()
 

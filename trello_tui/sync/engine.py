@@ -61,7 +61,7 @@ from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox
 from trello_tui.sync import placing
 from trello_tui.sync.events import IdsReplaced, Notice, RemoteActions, Status
 from trello_tui.sync.history import UndoHistory
-from trello_tui.sync.ops import MoveCard, Op, op_from_json
+from trello_tui.sync.ops import CreateCard, MoveCard, Op, op_from_json
 from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
@@ -89,6 +89,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
         offline: bool = False,
         retry_delay_s: float = 1.0,
         max_retry_delay_s: float = 30.0,
+        cached_numbers: bool = False,
     ) -> None:
         self.queue = queue
         self.cache = cache
@@ -131,6 +132,14 @@ class SyncEngine(UndoHistory, RemoteMerge):
         #: cards a full load showed older than our confirmed writes, still to fetch again
         self._stale: set[str] = set()
         self._catcher: asyncio.Task[None] | None = None
+        #: lists whose pos numbering we may not know (Trello re-spaced them since we last
+        #: loaded, or nothing was loaded yet this run: ``None`` stands for every list). A move
+        #: or create into one of them is sent only after a full load (``_numbered``).
+        #: ``cached_numbers`` trusts the cache's numbers instead (``trello-tui add``: one
+        #: request for a capture; the cache was loaded or polled recently).
+        self._unsure: set[str | None] = set() if cached_numbers else {None}
+        #: the full load under way, if any (a write waiting for one joins it)
+        self._loading: asyncio.Future[bool] | None = None
 
     # -- subscribers -------------------------------------------------------------------------
 
@@ -230,6 +239,8 @@ class SyncEngine(UndoHistory, RemoteMerge):
         self._refreshing = True
         self._emit_status()
         marks = Counter(self._answered)  # a write answered meanwhile may postdate the load
+        unsure = set(self._unsure)  # (a list re-spaced during the load stays unsure)
+        loading = self._loading = asyncio.get_running_loop().create_future()
         try:
             # The newest action first, then the board: polling resumes after that action, so
             # whatever happened after it must be in the board (read in the other order, a
@@ -244,9 +255,17 @@ class SyncEngine(UndoHistory, RemoteMerge):
             )
         except TrelloError as error:
             self._network_error(error)
+            loading.set_result(False)
             return False
+        except BaseException:
+            loading.set_result(False)
+            raise
         finally:
             self._refreshing = False
+            if self._loading is loading:
+                self._loading = None
+        self._unsure -= unsure
+        loading.set_result(True)
         # A board without actions yet: poll from "now" on Trello's clock instead.
         since = (
             newest[0].id
@@ -458,8 +477,32 @@ class SyncEngine(UndoHistory, RemoteMerge):
         while (wait := limiter.delay(path, paced=True)) > 0:
             await limiter.wait(wait)
 
+    def _placed_in(self, op: Op) -> str | None:
+        """The list a move or create puts its card in by a number, if it does."""
+        if isinstance(op, MoveCard | CreateCard) and isinstance(op.pos, float):
+            return op.list_id
+        return None
+
+    async def _numbered(self, op: Op) -> bool:
+        """A card placed by a number computed from stale ones lands where nobody put it: a
+        move or create into a list Trello may have re-spaced waits for a full load (joining
+        one under way), which re-applies it between the same cards. False if the load
+        failed (the write stays pending and is retried)."""
+        list_id = self._placed_in(op)
+        if list_id is None or not ({list_id, None} & self._unsure):
+            return True
+        if self._loading is not None:
+            await asyncio.shield(self._loading)
+            if not ({list_id, None} & self._unsure):
+                return True
+        return await self.refresh()
+
     async def _send(self, op: Op) -> bool:
         """Send one write; True when it is settled (confirmed or failed for good)."""
+        if not await self._numbered(op):
+            return False
+        if not self._pending or self._pending[0] is not op:
+            return True  # withdrawn by an undo during the load: nothing to send
         call = op.call()
         self._in_flight = op
         self._emit_status()
@@ -472,6 +515,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
                 if found is not None:
                     await self._confirmed(op, found)
                     if isinstance(found, Card) and isinstance(getattr(op, "pos", None), float):
+                        self._unsure.add(found.id_list)
                         await self._respaced(op, found)  # (as below: it may have re-spaced)
                     return True
             self._unknown.discard(op.op_id)
@@ -514,6 +558,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
             # Re-spaced: Trello moved the card off the pos we sent. Or maybe: an earlier
             # attempt may have landed and made Trello re-space the list, its answer lost; this
             # one then landed at our pos in the new numbering, without a sign of it.
+            self._unsure.add(result.id_list)
             await self._respaced(op, result)
         elif (
             isinstance(result, Card)
@@ -525,6 +570,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
             # A write that does not place the card says it sits elsewhere in its list than
             # shown: Trello re-spaced the list (or someone moved it) since we last heard.
             # Learn the whole list's positions before the next move is placed by them.
+            self._unsure.add(result.id_list)
             await self._relearn()
         return True
 
@@ -544,9 +590,14 @@ class SyncEngine(UndoHistory, RemoteMerge):
             fresh = await self.refresh()
         finally:
             self._respacing = False
-        if not fresh or self.state is None or self.has_pending(card.id):
+        if self.state is None or self.has_pending(card.id):
             return  # (a newer write to the card, an undo say, says where it goes now)
-        fix = placing.correction(self.state, op, card.id)
+        if fresh:
+            fix = placing.correction(self.state, op, card.id)
+        else:
+            # The load failed. Put the card between the same cards anyway: the list stays
+            # unsure, so this move goes out after a load, re-planned on Trello's numbers.
+            fix = placing.replacement(self.state, op, card.id)
         if fix is not None:
             list_id, pos, (after, before) = fix
             again = MoveCard(self.board_id, card_id=card.id, list_id=list_id, pos=pos)

@@ -65,18 +65,39 @@ def rewrite_neighbours(op: Any, mapping: Mapping[str, str]) -> bool:
     return changed
 
 
-def correction(state: BoardState, op: Any, card_id: str) -> tuple[str, float, Neighbours] | None:
-    """After Trello re-spaced a list: (list, pos, neighbours) of the move that puts the card
-    ``op`` placed back between the cards it was put between, or None when it is there.
+Fix = tuple[str, float, Neighbours]
 
-    Trello puts a card whose ``pos`` equals another's after it — and that other card may be
-    an archived one the app never sees — so a re-spaced answer can leave the card a place off.
-    """
+
+def _placed_card(state: BoardState, op: Any, card_id: str) -> tuple[Any, Neighbours] | None:
     around: Neighbours = (getattr(op, "after_card", None), getattr(op, "before_card", None))
     card = state.cards.get(card_id)
     if around == (None, None) or card is None or card.closed:
         return None
     if card.id_list != getattr(op, "list_id", None):
         return None
+    return card, around
+
+
+def replacement(state: BoardState, op: Any, card_id: str) -> Fix | None:
+    """The move that keeps the card ``op`` placed between the cards it was put between, to
+    send once the list's numbers are known again (it is re-planned then), or None."""
+    found = _placed_card(state, op, card_id)
+    if found is None:
+        return None
+    card, around = found
+    return card.id_list, card.pos, around
+
+
+def correction(state: BoardState, op: Any, card_id: str) -> Fix | None:
+    """After Trello re-spaced a list: (list, pos, neighbours) of the move that puts the card
+    ``op`` placed back between the cards it was put between, or None when it is there.
+
+    Trello puts a card whose ``pos`` equals another's after it — and that other card may be
+    an archived one the app never sees — so a re-spaced answer can leave the card a place off.
+    """
+    found = _placed_card(state, op, card_id)
+    if found is None:
+        return None
+    card, around = found
     pos = replan(state, card.id, card.id_list, card.pos, around)
     return None if pos == card.pos else (card.id_list, pos, around)

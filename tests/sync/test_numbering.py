@@ -1,0 +1,109 @@
+"""A move is sent only by Trello's current numbers: after a re-spacing, or from a stale cache.
+
+Found by the chaos machine (tests/reliability): Trello re-spaced a list, the board load that
+should have taught the engine the new numbers failed under faults, and the next move — its
+``pos`` computed from the old numbers — landed one card off. The same happens to a move made
+at start-up from a cache older than a re-spacing, sent before the first load. Now such a
+list is *unsure* until a full load succeeds; a move or create into it waits for that load and
+is re-planned between the cards it was put between (sync/placing.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+from tests.sync.harness import demo_board_id, rig, world_order
+from trello_tui.sandbox import Sandbox
+from trello_tui.sync.ops import MoveCard
+
+
+class _LoadsFail(httpx.ASGITransport):
+    """Once armed by a card's write being answered, the next ``count`` reads get a 503."""
+
+    def __init__(self, sb: Sandbox, card_id: str, count: int) -> None:
+        super().__init__(app=sb.app)
+        self.card_id = card_id
+        self.count = count
+        self.armed = False
+        self.failed = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.armed and request.method == "GET" and self.failed < self.count:
+            self.failed += 1
+            return httpx.Response(503, text="Service Unavailable", request=request)
+        response = await super().handle_async_request(request)
+        if request.method == "PUT" and self.card_id in str(request.url):
+            self.armed = True
+        return response
+
+
+async def test_a_move_after_a_respacing_waits_for_a_load_that_succeeds(tmp_path: Path) -> None:
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first = sb.world.sorted_lists(board)[0]
+    c = [sb.world.cards[i] for i in world_order(sb, first.id)]
+    hidden = c[-1]  # archived (unseen by the app), right where the first move asks to go
+    hidden.closed, hidden.pos = True, (c[0].pos + c[1].pos) / 2
+    transport = _LoadsFail(sb, c[5].id, count=4)  # two whole loads fail (two tries each)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        r.queue.batching = False
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        # 1) c[5] between c[0] and c[1] on the archived card's pos: Trello re-spaces the list,
+        #    and the loads that would tell the engine the new numbers fail.
+        mid = (state.cards[shown[0]].pos + state.cards[shown[1]].pos) / 2
+        r.engine.submit(MoveCard(board.id, card_id=shown[5], list_id=first.id, pos=mid))
+        # 2) queued at once, by the old numbers: c[6] between c[2] and c[3].
+        low, high = state.cards[shown[2]].pos, state.cards[shown[3]].pos
+        r.engine.submit(
+            MoveCard(board.id, card_id=shown[6], list_id=first.id, pos=(low + high) / 2)
+        )
+        assert await r.engine.settled(20)
+        assert r.engine.failed_ops() == []
+        want = [shown[0], shown[5], shown[1], shown[2], shown[6], shown[3], shown[4]]
+        got = world_order(sb, first.id)
+        assert got == want, ([shown.index(i) for i in got], [shown.index(i) for i in want])
+        assert state.card_ids_in(first.id) == want
+        assert transport.failed == 4
+
+
+class _SlowLoads(httpx.ASGITransport):
+    """Reads take a while (a big board): a write can be answered before a load is."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            await asyncio.sleep(0.3)
+        return await super().handle_async_request(request)
+
+
+async def test_a_move_made_from_a_stale_cache_lands_where_it_was_put(tmp_path: Path) -> None:
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first = sb.world.sorted_lists(board)[0]
+    async with rig(sb, tmp_path):
+        pass  # the board is in the cache now
+    ids = world_order(sb, first.id)
+    for i, card_id in enumerate(ids):  # Trello re-spaces the list while the app is closed
+        sb.world.cards[card_id].pos = 1000.0 * (i + 1)
+    async with rig(sb, tmp_path, start=False, transport=_SlowLoads(app=sb.app)) as r:
+        await r.engine.start(refresh=False)  # painted from the cache, its old numbers
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        assert shown == ids
+        # The last card up between the first two, by the cache's numbers (the load that
+        # brings Trello's runs meanwhile, as at the app's start).
+        mid = (state.cards[shown[0]].pos + state.cards[shown[1]].pos) / 2
+        assert mid > 1000.0 * len(ids)  # by Trello's numbers: below every card
+        load = asyncio.get_running_loop().create_task(r.engine.refresh())
+        r.engine.submit(MoveCard(board.id, card_id=shown[-1], list_id=first.id, pos=mid))
+        assert await r.engine.settled(10)
+        assert await load
+        want = [shown[0], shown[-1], *shown[1:-1]]
+        got = world_order(sb, first.id)
+        assert got == want, [shown.index(i) for i in got]
+        assert state.card_ids_in(first.id) == want
