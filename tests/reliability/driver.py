@@ -114,36 +114,69 @@ class Driver:
         shown = [self.key_of(i) for i in column.ids] if column is not None else []
         if shown != self.user.lists[list_id]:
             self.chaos.report.screen_divergences += 1
-            started = list_id not in self.chaos.diverging
+            if self.chaos.log is not None:
+                with self.chaos.watchdog.excused():
+                    self._explain(list_id, shown)
             self.chaos.diverging.add(list_id)
-            state = self.app.state
-            assert state is not None
-            held = [self.key_of(i) for i in state.card_ids_in(list_id)]
-            w = self.chaos.server.world()  # (a divergence only: a copy of Trello's board)
-            truth = sorted(
-                (c for c in w.cards.values() if c.id_list == list_id and not c.closed),
-                key=lambda c: (c.pos, c.id),
-            )
-            if started:  # each divergence's history, when it begins (later reports repeat it)
-                self.chaos.say("recent operations:\n  " + "\n  ".join(self.chaos.recent))
-                self._dump_actions(w, [c.id for c in truth][:4])
-                from tests.reliability.probes import WRITES
-
-                self.chaos.say("writes:\n  " + "\n  ".join(WRITES))
-            held_at = [
-                f"{self.key_of(i)[-4:]}@{state.cards[i].pos:g}" for i in state.card_ids_in(list_id)
-            ]
-            truth_at = [f"{self.key_of(c.id)[-4:]}@{c.pos:g}" for c in truth]
-            self.chaos.say(
-                f"screen differs in {w.lists[list_id].name}:\n  screen {shown}\n"
-                f"  state  {held}\n  model  {self.user.lists[list_id]}\n"
-                f"  trello {[self.key_of(c.id) if c.id in state.cards else c.name for c in truth]}"
-                "\n"
-                f"  state at  {held_at}\n  trello at {truth_at}"
-            )
             return True
         self.chaos.diverging.discard(list_id)
         return False
+
+    def _explain(self, list_id: str, shown: list[str]) -> None:
+        """Log a divergence: the screen, the app's state, the model and Trello's board."""
+        started = list_id not in self.chaos.diverging
+        state = self.app.state
+        assert state is not None
+        held = [self.key_of(i) for i in state.card_ids_in(list_id)]
+        w = self.chaos.server.world()  # (a copy of Trello's board)
+        truth = sorted(
+            (c for c in w.cards.values() if c.id_list == list_id and not c.closed),
+            key=lambda c: (c.pos, c.id),
+        )
+        if started:  # each divergence's history, when it begins (later reports repeat it)
+            self.chaos.say("recent operations:\n  " + "\n  ".join(self.chaos.recent))
+            self._dump_actions(w, [c.id for c in truth][:4])
+            from tests.reliability.probes import WRITES
+
+            self.chaos.say("writes:\n  " + "\n  ".join(WRITES))
+        held_at = [
+            f"{self.key_of(i)[-4:]}@{state.cards[i].pos:g}" for i in state.card_ids_in(list_id)
+        ]
+        truth_at = [f"{self.key_of(c.id)[-4:]}@{c.pos:g}" for c in truth]
+        self.chaos.say(
+            f"screen differs in {w.lists[list_id].name}:\n  screen {shown}\n"
+            f"  state  {held}\n  model  {self.user.lists[list_id]}\n"
+            f"  trello {[self.key_of(c.id) if c.id in state.cards else c.name for c in truth]}"
+            "\n"
+            f"  state at  {held_at}\n  trello at {truth_at}"
+        )
+
+    def watch(self, done: str) -> None:
+        """After an operation (a verbose run): name the operation after which a list's
+        screen first disagrees with the model, with the positions the app holds."""
+        state = self.app.state
+        if self.chaos.log is None or state is None:
+            return
+        with self.chaos.watchdog.excused():
+            for list_id in self.user.list_order:
+                column = self.screen.view.column_for(list_id)
+                shown = [self.key_of(i) for i in column.ids] if column is not None else []
+                meant = self.user.lists[list_id]
+                if shown == meant:
+                    self.chaos.watched.discard(list_id)
+                    continue
+                if list_id in self.chaos.watched:
+                    continue
+                self.chaos.watched.add(list_id)
+                at = (
+                    [f"{self.key_of(i)[-4:]}@{state.cards[i].pos:g}" for i in column.ids]
+                    if column
+                    else []
+                )
+                self.chaos.say(
+                    f"after {done}: {list_id[-3:]} shows {[k[-4:] for k in shown]}\n"
+                    f"  meant {[k[-4:] for k in meant]}\n  at {at}"
+                )
 
     def _dump_actions(self, w: Any, card_ids: list[str]) -> None:
         for card_id in card_ids:
@@ -155,6 +188,12 @@ class Driver:
 
     def note(self, text: str) -> None:
         """Keep the last operations (printed at each divergence's start); log each one."""
+        if self.chaos.log is None:
+            return
+        with self.chaos.watchdog.excused():
+            self._note(text)
+
+    def _note(self, text: str) -> None:
         self.chaos.say(f"op {self.chaos.report.ops} {text}")
         state = self.app.state
         lists = self.user.list_order
@@ -235,6 +274,7 @@ class Driver:
         chaos.report.ops += 1
         chaos.report.by_kind[kind] += 1
         chaos.undoable = (before, created if isinstance(created, str) else None)
+        self.watch(f"op {chaos.report.ops} {kind} {key[-4:]}")
 
     async def undo(self) -> None:
         assert self.chaos.undoable is not None
@@ -249,6 +289,7 @@ class Driver:
         self.chaos.undoable = None
         self.chaos.report.ops += 1
         self.chaos.report.by_kind["undo"] += 1
+        self.watch(f"op {self.chaos.report.ops} undo")
 
     # -- operations: each returns False when it did nothing, the new card's key for a create --
 

@@ -142,6 +142,8 @@ class Chaos:
         #: lists whose screen differs from the model now (a divergence's history is printed
         #: when it begins)
         self.diverging: set[str] = set()
+        #: lists whose screen disagreed with the model after the last operation (a verbose run)
+        self.watched: set[str] = set()
         self.undoable: tuple[UserModel, str | None] | None = None
         self.stop_mate = asyncio.Event()
         self.user: UserModel
