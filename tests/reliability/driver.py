@@ -312,15 +312,26 @@ class Driver:
         press, target, where = self.rng.choice(choices)
         if target != list_id and self.diverged(target):
             return False
-        self.note(f"press {press} -> {target[-3:]}@{where}")
+        self.note(f"press {press} -> {target[-3:]}@{where} {self._at(list_id, target)}")
         before = self._where_shown(key)
         await self.press(press)
         after = self._where_shown(key)
         others = len(user.lists[target]) if target != list_id else size - 1
         if after != (target, min(where, others)):  # (a longer list's row lands at the end)
             self.note(f"  moved to {after} (was {before}); {self._move_context(key, target)}")
+            self.note(f"  now {self._at(list_id, target)}")
         user.move(key, target, where)
         return None
+
+    def _at(self, *list_ids: str) -> str:
+        """The app's positions in these lists (a verbose run's log)."""
+        state = self.app.state
+        if self.chaos.log is None or state is None:
+            return ""
+        return " | ".join(
+            ",".join(f"{self.key_of(i)[-3:]}@{state.cards[i].pos:g}" for i in state.card_ids_in(x))
+            for x in dict.fromkeys(list_ids)
+        )
 
     def _where_shown(self, key: str) -> tuple[str, int] | None:
         """The column and row the app shows a model card at, for diagnosis."""

@@ -9,6 +9,7 @@ cards it was put between (sync/placing.py).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -167,3 +168,54 @@ async def test_a_move_whose_lost_answer_hid_a_respacing_still_lands_between_its_
         order = _order(sb, first.id)
         assert order.index(mover.id) == 2, "between the cards it was put between"
         assert state.card_ids_in(first.id) == order
+
+
+class _SlowLoadsAfter(httpx.ASGITransport):
+    """Once a card's write is answered, reads take a while: the user acts during the load."""
+
+    def __init__(self, sb: Sandbox, card_id: str) -> None:
+        super().__init__(app=sb.app)
+        self.card_id = card_id
+        self.answered = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.answered.is_set() and request.method == "GET":
+            await asyncio.sleep(0.3)
+        response = await super().handle_async_request(request)
+        if request.method == "PUT" and self.card_id in str(request.url):
+            self.answered.set()
+        return response
+
+
+async def test_a_neighbour_moved_during_the_reload_keeps_the_place_the_user_gave_it(
+    tmp_path: Path,
+) -> None:
+    """Found by the chaos machine: the card's move was re-spaced and the engine reloaded to
+    put it back between its cards; meanwhile the user moved one of those cards above it. The
+    put-back must not undo that later move (it put the card above its neighbour again)."""
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first = sb.world.sorted_lists(board)[0]
+    c = [sb.world.cards[i] for i in _order(sb, first.id)]
+    hidden = c[-1]  # archived, right where the first move asks to go: Trello re-spaces
+    hidden.closed, hidden.pos = True, (c[0].pos + c[1].pos) / 2
+    transport = _SlowLoadsAfter(sb, c[5].id)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        mid = (state.cards[shown[0]].pos + state.cards[shown[1]].pos) / 2
+        r.engine.submit(MoveCard(board.id, card_id=shown[5], list_id=first.id, pos=mid))
+        await asyncio.wait_for(transport.answered.wait(), 10)
+        # The user now puts c[1] (the moved card's lower neighbour) just above it.
+        assert state.card_ids_in(first.id)[:3] == [shown[0], shown[5], shown[1]]
+        low, high = state.cards[shown[0]].pos, state.cards[shown[5]].pos
+        r.engine.submit(
+            MoveCard(board.id, card_id=shown[1], list_id=first.id, pos=(low + high) / 2)
+        )
+        assert await r.engine.settled(15)
+        assert r.engine.failed_ops() == []
+        want = [shown[0], shown[1], shown[5], *shown[2:5], *shown[6:]]
+        got = _order(sb, first.id)
+        assert got == want, [shown.index(i) for i in got]
+        assert state.card_ids_in(first.id) == want

@@ -548,8 +548,19 @@ class SyncEngine(UndoHistory, RemoteMerge):
         finally:
             self._in_flight = None
         shown = self.state.cards.get(result.id) if self.state and isinstance(result, Card) else None
-        await self._confirmed(op, result)
         sent_pos = getattr(op, "pos", None)
+        if (
+            isinstance(result, Card)
+            and isinstance(sent_pos, float)
+            and result.pos != sent_pos
+            and result.id_list == getattr(op, "list_id", None)
+        ):
+            # Re-spaced: the answer's pos is in Trello's new numbering, its neighbours are
+            # still in the old one until the load below. Shown by the number sent meanwhile,
+            # the card stays where the user put it instead of jumping past a neighbour.
+            await self._confirmed(op, result.with_changes(pos=sent_pos))
+        else:
+            await self._confirmed(op, result)
         if (
             isinstance(result, Card)
             and isinstance(sent_pos, float)
@@ -592,6 +603,11 @@ class SyncEngine(UndoHistory, RemoteMerge):
             self._respacing = False
         if self.state is None or self.has_pending(card.id):
             return  # (a newer write to the card, an undo say, says where it goes now)
+        around = (getattr(op, "after_card", None), getattr(op, "before_card", None))
+        if any(i is not None and self.has_pending(i) for i in around):
+            # The user moved a card it was put next to since (during the load, say): that
+            # later move was placed by this card as shown and says where both go now.
+            return
         if fresh:
             fix = placing.correction(self.state, op, card.id)
         else:
