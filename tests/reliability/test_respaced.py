@@ -219,3 +219,33 @@ async def test_a_neighbour_moved_during_the_reload_keeps_the_place_the_user_gave
         got = _order(sb, first.id)
         assert got == want, [shown.index(i) for i in got]
         assert state.card_ids_in(first.id) == want
+
+
+async def test_a_respaced_answer_leaves_the_card_where_it_was_put_until_the_reload(
+    tmp_path: Path,
+) -> None:
+    """The answer's pos is in Trello's new numbering, the other cards' are still in the old
+    one: shown by it, the card would jump a place off until the reload lands."""
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first = sb.world.sorted_lists(board)[0]
+    c = [sb.world.cards[i] for i in _order(sb, first.id)]
+    hidden = c[-1]
+    hidden.closed, hidden.pos = True, (c[0].pos + c[1].pos) / 2
+    transport = _SlowLoadsAfter(sb, c[5].id)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        mid = (state.cards[shown[0]].pos + state.cards[shown[1]].pos) / 2
+        r.engine.submit(MoveCard(board.id, card_id=shown[5], list_id=first.id, pos=mid))
+        await asyncio.wait_for(transport.answered.wait(), 10)
+        await asyncio.sleep(0.05)  # the answer is adopted; the reload is still out
+        assert not r.engine.has_pending(shown[5])
+        assert sb.world.cards[shown[5]].pos != mid  # Trello re-spaced
+        want = [shown[0], shown[5], *shown[1:5], *shown[6:]]
+        assert state.card_ids_in(first.id) == want, [
+            (shown.index(i), state.cards[i].pos) for i in state.card_ids_in(first.id)
+        ]
+        assert await r.engine.settled(15)
+        assert state.card_ids_in(first.id) == want == _order(sb, first.id)

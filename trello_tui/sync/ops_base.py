@@ -190,5 +190,5 @@ def adopt_card(state: BoardState, result: Any) -> BoardChange:
         return BoardChange(state.id)
     old = state.cards.get(result.id)
     merged = dict(old.to_json()) if old is not None else {}
-    merged.update(result.raw if result.raw else result.to_json())
+    merged.update(result.to_json())  # (its raw JSON with any typed field changed)
     return state.put_card(Card.from_json(merged))
