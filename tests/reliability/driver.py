@@ -157,6 +157,9 @@ class Driver:
         state = self.app.state
         if self.chaos.log is None or state is None:
             return
+        if not isinstance(self.app.screen, BoardScreen):  # (the next step closes it)
+            self.chaos.say(f"after {done}: {type(self.app.screen).__name__} left open")
+            return
         with self.chaos.watchdog.excused():
             for list_id in self.user.list_order:
                 column = self.screen.view.column_for(list_id)

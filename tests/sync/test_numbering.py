@@ -107,3 +107,75 @@ async def test_a_move_made_from_a_stale_cache_lands_where_it_was_put(tmp_path: P
         got = world_order(sb, first.id)
         assert got == want, [shown.index(i) for i in got]
         assert state.card_ids_in(first.id) == want
+
+
+class _BoardLoadsFail(httpx.ASGITransport):
+    """While ``failing``, every full board load gets a 503 (other requests go through)."""
+
+    def __init__(self, sb: Sandbox, board_id: str) -> None:
+        super().__init__(app=sb.app)
+        self.path = f"/1/boards/{board_id}"
+        self.failing = False
+        self.failed = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.failing and request.method == "GET" and request.url.path == self.path:
+            self.failed += 1
+            return httpx.Response(503, text="Service Unavailable", request=request)
+        return await super().handle_async_request(request)
+
+
+async def test_a_renumbered_list_keeps_its_shown_order_until_a_full_load_brings_it(
+    tmp_path: Path,
+) -> None:
+    """Trello re-spaced a list behind the app's back. A rename's answer and a polled change
+    each carry one card's number in the new numbering while its neighbours are still shown by
+    the old one: adopted alone, that card would jump rows. It keeps its shown place until a
+    full load (the next poll's, once the first reload failed) brings every number at once."""
+    from trello_tui.sync.ops import RenameCard
+    from trello_tui.sync.poller import Poller
+    from trello_tui.trello import calls
+    from trello_tui.trello.queue import Priority
+
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first = sb.world.sorted_lists(board)[0]
+    transport = _BoardLoadsFail(sb, board.id)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        r.queue.batching = False
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        # Trello re-spaces the list (same order, tiny numbers), and its reloads fail for now.
+        for i, card_id in enumerate(world_order(sb, first.id)):
+            sb.world.cards[card_id].pos = float(i + 1)
+        transport.failing = True
+        since = r.engine.last_action_id
+        # 1) The user renames the fourth card: its answer says pos 4.0.
+        r.engine.submit(RenameCard(board.id, card_id=shown[3], name="Renamed"))
+        assert await r.engine.settled(10)
+        assert transport.failed >= 1, "the reload the answer asked for failed"
+        assert r.engine.needs_load
+        assert state.card_ids_in(first.id) == shown
+        assert state.cards[shown[3]].name == "Renamed"
+        # 2) A teammate renames the sixth card; the poll fetches it with pos 6.0.
+        mate = sb.credentials.tokens["sam"]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sb.app)) as sam:
+            answer = await sam.put(
+                f"{sb.base_url}/cards/{shown[5]}",
+                params={"key": sb.credentials.key, "token": mate, "name": "Sam's"},
+            )
+            assert answer.status_code == 200
+        actions = await r.queue.submit(
+            calls.board_actions(board.id, since=since, limit=1000), priority=Priority.SYNC
+        )
+        assert await r.engine.merge_actions(actions)
+        assert state.cards[shown[5]].name == "Sam's"
+        assert state.card_ids_in(first.id) == shown
+        # 3) Trello answers loads again: the next poll is a full load, which brings them all.
+        transport.failing = False
+        poller = Poller(r.queue, [r.engine])
+        await poller.poll_once()
+        assert not r.engine.needs_load
+        assert state.card_ids_in(first.id) == shown == world_order(sb, first.id)
+        assert [state.cards[i].pos for i in shown] == [float(i + 1) for i in range(len(shown))]

@@ -395,6 +395,13 @@ class SyncEngine(UndoHistory, RemoteMerge):
     def failed_ops(self) -> list[tuple[Op, str]]:
         return list(self._failed.values())
 
+    @property
+    def needs_load(self) -> bool:
+        """Some list's numbering is not known (Trello re-spaced it and the load that was to
+        bring its new numbers failed, or nothing was loaded yet this run) and no load is under
+        way: the next poll should be a full load, which clears it."""
+        return bool(self._unsure) and self._loading is None
+
     def has_pending(self, object_id: str) -> bool:
         return any(object_id in op.ids() for op in self._pending)
 
@@ -504,6 +511,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
         if not self._pending or self._pending[0] is not op:
             return True  # withdrawn by an undo during the load: nothing to send
         call = op.call()
+        sent_pos = getattr(op, "pos", None)  # (a re-base while in flight may re-plan op.pos)
         self._in_flight = op
         self._emit_status()
         # An earlier attempt may have been applied (its answer was lost, or we were quit
@@ -548,41 +556,30 @@ class SyncEngine(UndoHistory, RemoteMerge):
         finally:
             self._in_flight = None
         shown = self.state.cards.get(result.id) if self.state and isinstance(result, Card) else None
-        sent_pos = getattr(op, "pos", None)
-        if (
-            isinstance(result, Card)
-            and isinstance(sent_pos, float)
-            and result.pos != sent_pos
-            and result.id_list == getattr(op, "list_id", None)
-        ):
-            # Re-spaced: the answer's pos is in Trello's new numbering, its neighbours are
-            # still in the old one until the load below. Shown by the number sent meanwhile,
-            # the card stays where the user put it instead of jumping past a neighbour.
-            await self._confirmed(op, result.with_changes(pos=sent_pos))
-        else:
-            await self._confirmed(op, result)
-        if (
-            isinstance(result, Card)
-            and isinstance(sent_pos, float)
-            and (result.pos != sent_pos or unknown or delivery.maybe_repeated)
-        ):
+        placed = isinstance(result, Card) and isinstance(sent_pos, float)
+        if placed and (result.pos != sent_pos or unknown or delivery.maybe_repeated):
             # Re-spaced: Trello moved the card off the pos we sent. Or maybe: an earlier
             # attempt may have landed and made Trello re-space the list, its answer lost; this
             # one then landed at our pos in the new numbering, without a sign of it.
             self._unsure.add(result.id_list)
+            await self._confirmed(op, result)  # (shown by its number in the old numbering)
             await self._respaced(op, result)
         elif (
             isinstance(result, Card)
+            and not placed
             and shown is not None
             and result.id_list == shown.id_list
             and result.pos != shown.pos
-            and not self.has_pending(result.id)
+            and not any(result.id in other.ids() for other in self._pending if other is not op)
         ):
             # A write that does not place the card says it sits elsewhere in its list than
             # shown: Trello re-spaced the list (or someone moved it) since we last heard.
             # Learn the whole list's positions before the next move is placed by them.
             self._unsure.add(result.id_list)
+            await self._confirmed(op, result)
             await self._relearn()
+        else:
+            await self._confirmed(op, result)
         return True
 
     async def _relearn(self) -> None:
@@ -672,7 +669,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
         # group) would change nothing but would repaint all of their cards at each answer.
         touching = self._touching(ids - self.state.lists.keys(), later)
         self._unapply(touching)
-        change = op.confirm(self.state, result)
+        change = op.confirm(self.state, self._held(result, temp))
         if real:
             self._claims.add(real)
             ids = ids | {real}
@@ -689,6 +686,19 @@ class SyncEngine(UndoHistory, RemoteMerge):
             if self.editing in mapping:
                 self.editing = mapping[self.editing]
             self._emit(IdsReplaced(self.board_id, mapping))
+
+    def _held(self, result: Any, temp: str | None = None) -> Any:
+        """Trello's answer for a card in a list whose numbering we may not know (re-spaced
+        since we last loaded it) keeps the ``pos`` shown: the answer's number is in Trello's
+        new numbering, its neighbours' still in the old one, and by it the card would show a
+        place off until the full load brings the whole list's numbers at once."""
+        state = self.state
+        if not isinstance(result, Card) or result.id_list not in self._unsure or state is None:
+            return result
+        shown = state.cards.get(temp or result.id)
+        if shown is None or shown.id_list != result.id_list or shown.pos == result.pos:
+            return result
+        return result.with_changes(pos=shown.pos)
 
     async def _refused(self, op: Op, error: TrelloError) -> None:
         """Trello refused for good: roll back now (in one step), then record it on disk."""

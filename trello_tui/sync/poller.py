@@ -163,6 +163,7 @@ class Poller:
             e
             for e in live
             if e.last_action_id is None
+            or e.needs_load
             or now - self._last_full.setdefault(e.board_id, now) >= self.full_every_s
         ]
         incremental = [e for e in live if e not in full]

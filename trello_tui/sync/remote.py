@@ -133,6 +133,7 @@ class RemoteMerge:
         def _synced(self) -> None: ...
         def _network_error(self, error: TrelloError) -> None: ...
         def _schedule_flush(self) -> None: ...
+        def _held(self, result: Card, temp: str | None = None) -> Card: ...
 
     # -- re-basing ---------------------------------------------------------------------------
 
@@ -263,7 +264,7 @@ class RemoteMerge:
             old = state.cards.get(card_id)
             merged = dict(old.to_json()) if old is not None else {}
             merged.update(card.raw)
-            change = change.merge(state.put_card(Card.from_json(merged)))
+            change = change.merge(state.put_card(self._held(Card.from_json(merged))))
             self._dirty.cards[card_id] = state.cards[card_id]
         for card_id, fresh in checklists.items():
             keep = {c.id for c in fresh}
