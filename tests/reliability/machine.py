@@ -27,15 +27,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 import random
+import re
 import shutil
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -50,6 +53,9 @@ from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient
+
+if TYPE_CHECKING:
+    from tests.reliability.driver import Driver
 
 
 @dataclass
@@ -155,6 +161,8 @@ class Chaos:
         #: Trello, served from a process of its own (server.py); set while the run serves
         self.server: SandboxProcess
         self.fired: Counter[str] = Counter()
+        #: the run of the app under way (names created cards in the verbose log)
+        self.driver: Driver | None = None
 
     def say(self, text: str) -> None:
         if self.log is not None:
@@ -165,8 +173,31 @@ class Chaos:
     async def run(self) -> Report:
         began = time.monotonic()
         # A dropped connection is an exception in the sandbox's server: not worth a traceback.
-        with quiet_dropped_connections():
+        with quiet_dropped_connections(), self._engine_log():
             return await self._run(began)
+
+    @contextlib.contextmanager
+    def _engine_log(self) -> Iterator[None]:
+        """A verbose run logs the sync engine's debug lines too (answers, loads, merges)."""
+        if self.log is None:
+            yield
+            return
+        handler = EngineLog(self)
+        logger = logging.getLogger("trello_tui.sync")
+        level = logger.level
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        try:
+            yield
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+    def short(self, object_id: str) -> str:
+        """An id as the verbose log names it: a created card by its tag, else its end."""
+        driver = self.driver
+        key = driver.key_of(object_id) if driver is not None else object_id
+        return key[-3:] if len(key) == 24 else key
 
     async def _run(self, began: float) -> Report:
         await self._prepare()
@@ -406,9 +437,10 @@ class Chaos:
         cache = Cache(self.dir / "cache.sqlite3")
         outbox = Outbox(self.dir / "outbox.sqlite3")
         try:
-            driver = Driver(self, cache, outbox)
+            driver = self.driver = Driver(self, cache, outbox)
             await driver.run(count, drain=drain)
         finally:
+            self.driver = None
             outbox.close()
             cache.close()
         self.undoable = None
@@ -450,3 +482,18 @@ class Chaos:
         parsed = parse_date(text, NOW)
         assert not isinstance(parsed, DateError), parsed
         return parsed
+
+
+class EngineLog(logging.Handler):
+    """The sync engine's debug lines in the chaos log, ids shortened as the driver's are."""
+
+    HEX = re.compile(r"\b(?:[0-9a-f]{24}|tmp-[0-9a-f]{20})\b")
+
+    def __init__(self, chaos: Chaos) -> None:
+        super().__init__(logging.DEBUG)
+        self.chaos = chaos
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self.chaos.watchdog.excused():
+            text = self.HEX.sub(lambda m: self.chaos.short(m.group()), record.getMessage())
+            self.chaos.say(f"  engine: {text}")

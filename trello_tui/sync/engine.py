@@ -266,6 +266,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
                 self._loading = None
         self._unsure -= unsure
         loading.set_result(True)
+        log.debug("load in: knew %s, still unsure %s", sorted(map(str, unsure)), self._unsure)
         # A board without actions yet: poll from "now" on Trello's clock instead.
         since = (
             newest[0].id
@@ -278,6 +279,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
         await self.cache.save_board(board, last_action_id=self.last_action_id)
         if overtaken:
             self._stale |= self._overtaken_cards(overtaken)
+            log.debug("load older than answers for %s", sorted(self._stale))
             if not await self._catch_up():
                 self._schedule_catch_up()
         return True
@@ -484,6 +486,20 @@ class SyncEngine(UndoHistory, RemoteMerge):
         while (wait := limiter.delay(path, paced=True)) > 0:
             await limiter.wait(wait)
 
+    def _placing(self, op: Op) -> str:
+        """Where a placed write puts its card, by the numbers we hold (the debug log)."""
+        list_id = self._placed_in(op)
+        state = self.state
+        if list_id is None or state is None:
+            return ""
+        around = []
+        for side in ("after_card", "before_card"):
+            card = state.cards.get(getattr(op, side, None) or "")
+            around.append(f"{card.id}@{card.pos:g}" if card else "-")
+        unsure = " (unsure)" if {list_id, None} & self._unsure else ""
+        pos = getattr(op, "pos", None)
+        return f" {getattr(op, 'card_id', '')} to {list_id} at {pos} between {around}{unsure}"
+
     def _placed_in(self, op: Op) -> str | None:
         """The list a move or create puts its card in by a number, if it does."""
         if isinstance(op, MoveCard | CreateCard) and isinstance(op.pos, float):
@@ -521,10 +537,12 @@ class SyncEngine(UndoHistory, RemoteMerge):
             if unknown and call.create is not None:
                 found = await self._reconcile(op, call)
                 if found is not None:
-                    await self._confirmed(op, found)
-                    if isinstance(found, Card) and isinstance(getattr(op, "pos", None), float):
+                    placed = isinstance(found, Card) and isinstance(getattr(op, "pos", None), float)
+                    if placed:  # (as below: it may have re-spaced the list)
                         self._unsure.add(found.id_list)
-                        await self._respaced(op, found)  # (as below: it may have re-spaced)
+                    await self._confirmed(op, found)
+                    if placed:
+                        await self._respaced(op, found)
                     return True
             self._unknown.discard(op.op_id)
             # Trello's clock offset is noted too: a reconcile after a restart compares the
@@ -532,6 +550,8 @@ class SyncEngine(UndoHistory, RemoteMerge):
             offset = self.queue.client.server_offset
             await self.outbox.run(self.outbox.sync.mark_sent, op.op_id, {"server_offset": offset})
             self._sent_at[op.op_id] = time.time() + offset
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("send %s%s", op.kind, self._placing(op))
             ticker = asyncio.get_running_loop().create_task(self._tick_status())
             delivery = Delivery()
             try:
@@ -556,6 +576,17 @@ class SyncEngine(UndoHistory, RemoteMerge):
         finally:
             self._in_flight = None
         shown = self.state.cards.get(result.id) if self.state and isinstance(result, Card) else None
+        if isinstance(result, Card) and log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "answer %s %s in %s at %g (sent %s, shown %s)%s",
+                op.kind,
+                result.id,
+                result.id_list,
+                result.pos,
+                sent_pos,
+                shown.pos if shown else None,
+                " maybe repeated" if unknown or delivery.maybe_repeated else "",
+            )
         placed = isinstance(result, Card) and isinstance(sent_pos, float)
         if placed and (result.pos != sent_pos or unknown or delivery.maybe_repeated):
             # Re-spaced: Trello moved the card off the pos we sent. Or maybe: an earlier

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -25,6 +26,8 @@ from trello_tui.trello import calls
 from trello_tui.trello.errors import NotFound, TrelloError
 from trello_tui.trello.models import Action, Card, Checklist
 from trello_tui.trello.queue import Priority, RequestQueue
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from trello_tui.sync.engine import Event
@@ -264,7 +267,18 @@ class RemoteMerge:
             old = state.cards.get(card_id)
             merged = dict(old.to_json()) if old is not None else {}
             merged.update(card.raw)
-            change = change.merge(state.put_card(self._held(Card.from_json(merged))))
+            now = self._held(Card.from_json(merged))
+            if old is not None and (old.pos, old.id_list) != (now.pos, now.id_list):
+                log.debug(
+                    "merged %s: %s@%g -> %s@%g (Trello %g)",
+                    card_id,
+                    old.id_list,
+                    old.pos,
+                    now.id_list,
+                    now.pos,
+                    card.pos,
+                )
+            change = change.merge(state.put_card(now))
             self._dirty.cards[card_id] = state.cards[card_id]
         for card_id, fresh in checklists.items():
             keep = {c.id for c in fresh}
