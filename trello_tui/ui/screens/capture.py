@@ -28,7 +28,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Key
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -38,6 +37,7 @@ from trello_tui.capture_ops import board_context, create_ops, created
 from trello_tui.sync.events import IdsReplaced, Notice, Status
 from trello_tui.sync.ops import CreateCard
 from trello_tui.sync.state import BoardState
+from trello_tui.ui.screens.modal import Modal
 from trello_tui.ui.widgets.palette import label_style
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def _option(candidate: Candidate) -> Option:
     return Option(label)
 
 
-class Composer(ModalScreen[Composed | None]):
+class Composer(Modal[Composed | None]):
     """One line of capture syntax, with completion and a live preview."""
 
     DEFAULT_CSS = """

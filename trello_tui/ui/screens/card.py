@@ -14,7 +14,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -23,6 +22,7 @@ from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import positions
 from trello_tui.trello.models import Action, Card
 from trello_tui.ui.screens.board_edits import CardEdits
+from trello_tui.ui.screens.modal import Modal
 from trello_tui.ui.screens.pickers import TextPrompt
 from trello_tui.ui.widgets.card_face import due_piece
 from trello_tui.ui.widgets.palette import label_style
@@ -40,7 +40,7 @@ class CheckItems(OptionList):
     ]
 
 
-class CardScreen(CardEdits, ModalScreen[None]):
+class CardScreen(CardEdits, Modal[None]):
     """One card, opened from the board: the same edit keys as on the board, plus items and
     comments."""
 

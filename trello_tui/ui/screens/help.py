@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.keys import format_key
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from trello_tui.ui.commands import COMMANDS, Command
+from trello_tui.ui.screens.modal import Modal
 
 
 def key_text(keys: str) -> str:
@@ -55,7 +55,7 @@ def help_columns(
     return columns
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Modal[None]):
     """A modal listing every binding; any of escape, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -18,13 +18,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trello_tui.sync.state import BoardState
 from trello_tui.trello.models import Board, TrelloList
 from trello_tui.ui.filters import CardQuery, parse_query
+from trello_tui.ui.screens.modal import Modal
 
 if TYPE_CHECKING:
     from trello_tui.ui.backend import Backend
@@ -39,7 +39,7 @@ class Entry:
     search: str = ""
 
 
-class Picker(ModalScreen[str | None]):
+class Picker(Modal[str | None]):
     """Choose one entry by typing and enter."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -215,7 +215,7 @@ class MoveTargetPicker(Picker):
             self._fill(self.query_one(Input).value)
 
 
-class FilterPrompt(ModalScreen[CardQuery | None]):
+class FilterPrompt(Modal[CardQuery | None]):
     """One line: words, #label, @member, due:overdue|soon|week|none|complete."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -246,7 +246,7 @@ class FilterPrompt(ModalScreen[CardQuery | None]):
         self.dismiss(None)
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(Modal[str | None]):
     """One line of text (a title, a due date, a checklist name); enter accepts."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -14,12 +14,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trello_tui.sync.state import BoardState
 from trello_tui.trello.models import Card
+from trello_tui.ui.screens.modal import Modal
 
 if TYPE_CHECKING:
     from trello_tui.ui.backend import Backend
@@ -45,7 +45,7 @@ def local_matches(state: BoardState, text: str, limit: int = LIMIT) -> list[Card
     return found
 
 
-class SearchScreen(ModalScreen[Result | None]):
+class SearchScreen(Modal[Result | None]):
     """Search cards: this board first, then every board (enter)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
