@@ -374,6 +374,57 @@ async def test_a_board_load_older_than_a_confirmed_write_does_not_undo_it(
         assert state.cards[card_id].pos == w.cards[card_id].pos
 
 
+class _HeldLoadThenCardsFail(_HeldBoardLoad):
+    """Holds back a full load; once ``failing``, every read of one card gets a 503."""
+
+    failing = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.failing and request.method == "GET" and "/cards/" in unquote(str(request.url)):
+            return httpx.Response(503, text="Service Unavailable", request=request)
+        return await super().handle_async_request(request)
+
+
+async def test_a_load_older_than_our_answers_shows_what_they_said_while_the_fetch_fails(
+    tmp_path: Path,
+) -> None:
+    """The load read before Trello answered our move and our archive: until the cards are
+    fetched again (here that fails for a while), they stay as the answers left them — not
+    moved back, not open again."""
+    sb = Sandbox.create(seed="demo")
+    board_id = demo_board_id(sb)
+    w = sb.world
+    first, second = w.sorted_lists(w.boards[board_id])[:2]
+    mover, archived = world_order(sb, first.id)[:2]
+    transport = _HeldLoadThenCardsFail(sb, board_id)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        r.queue.batching = False
+        state = r.engine.state
+        assert state is not None
+        transport.armed = True
+        load = asyncio.create_task(r.engine.refresh())
+        await asyncio.wait_for(transport.served.wait(), 5)
+        top = positions.top([c.pos for c in state.cards_in(second.id)])
+        assert top is not None
+        r.engine.submit(MoveCard(state.id, card_id=mover, list_id=second.id, pos=top))
+        r.engine.submit(ArchiveCard(state.id, card_id=archived))
+        assert await r.engine.settled(5)
+        transport.failing = True
+        transport.release.set()
+        assert await asyncio.wait_for(load, 5)
+        assert state.card_ids_in(second.id)[0] == mover
+        assert archived not in state.card_ids_in(first.id)
+        assert state.card_ids_in(first.id) == world_order(sb, first.id)
+        assert state.card_ids_in(second.id) == world_order(sb, second.id)
+        transport.failing = False  # the fetch goes through at last: nothing changes
+        for _ in range(100):
+            if not r.engine._stale:
+                break
+            await asyncio.sleep(0.05)
+        assert not r.engine._stale
+        assert state.card_ids_in(second.id) == world_order(sb, second.id)
+
+
 async def test_a_fetched_copy_older_than_a_confirmed_write_is_fetched_again(
     tmp_path: Path,
 ) -> None:
@@ -501,12 +552,15 @@ async def test_a_card_a_load_showed_too_old_is_fetched_again_until_trello_answer
         transport.release.set()
         assert await asyncio.wait_for(load, 5)  # the board is in; the correction failed
         assert transport.refused > 0
-        assert card_id in state.card_ids_in(first.id)  # the load's older copy, for now
+        # Not the load's older copy: the card stays as the move's answer left it meanwhile.
+        assert state.card_ids_in(second.id)[:1] == [card_id]
+        assert r.engine._stale == {card_id}  # still to fetch again
         transport.failing = False
         for _ in range(100):
-            if state.card_ids_in(second.id)[:1] == [card_id]:
+            if not r.engine._stale:
                 break
             await asyncio.sleep(0.05)
+        assert not r.engine._stale, "fetched again by itself once Trello answered"
         assert state.card_ids_in(second.id) == world_order(sb, second.id)
         assert state.card_ids_in(first.id) == world_order(sb, first.id)
 

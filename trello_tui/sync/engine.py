@@ -52,7 +52,7 @@ import contextlib
 import logging
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -275,10 +275,11 @@ class SyncEngine(UndoHistory, RemoteMerge):
         )
         overtaken = {i for i, n in self._answered.items() if marks[i] != n}
         self._stale.clear()  # read after every answer that made those stale
-        self._adopt_board(board, since)
+        stale = self._overtaken_cards(overtaken) if overtaken else set()
+        self._adopt_board(board, since, keep=stale)
         await self.cache.save_board(board, last_action_id=self.last_action_id)
-        if overtaken:
-            self._stale |= self._overtaken_cards(overtaken)
+        if stale:
+            self._stale |= stale
             log.debug("load older than answers for %s", sorted(self._stale))
             if not await self._catch_up():
                 self._schedule_catch_up()
@@ -327,12 +328,27 @@ class SyncEngine(UndoHistory, RemoteMerge):
                 await self._catch_up()
             delay = min(self.max_retry_delay_s, delay * 2)
 
-    def _adopt_board(self, board: Board, last_action_id: str | None) -> None:
+    def _adopt_board(
+        self, board: Board, last_action_id: str | None, *, keep: Collection[str] = ()
+    ) -> None:
+        """Put a full load in, pending writes on top. ``keep``: cards whose copies in the load
+        may be older than Trello's answers to our writes (read before it answered): they keep
+        the copy those answers gave until they are fetched again (``_catch_up``), instead of
+        showing the older one — a card moved back, an archived card open — meanwhile."""
         edited = self.state.cards.get(self.editing) if self.state and self.editing else None
         if self.state is None:
             self.state = BoardState(board)
         else:
+            kept: list[Card] = []
+            checklists = []
+            if keep:
+                self._unapply(self._pending)  # (the server's copies, as its answers left them)
+                kept = [self.state.cards[i] for i in keep if i in self.state.cards]
+                checklists = [c for i in keep for c in self.state.checklists_of(i)]
             self.state.replace_all(board)
+            self.state.put_cards(kept)
+            for checklist in checklists:
+                self.state.put_checklist(checklist)
         for op in self._pending:
             op.apply(self.state)
         self.last_action_id = last_action_id
