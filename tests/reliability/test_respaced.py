@@ -249,3 +249,44 @@ async def test_a_respaced_answer_leaves_the_card_where_it_was_put_until_the_relo
         ]
         assert await r.engine.settled(15)
         assert state.card_ids_in(first.id) == want == _order(sb, first.id)
+
+
+def test_a_placed_move_keeps_the_neighbours_the_user_gave_it_across_re_bases() -> None:
+    """Found by the chaos machine: a card moved to the bottom, just below X. A re-base ran
+    while X was away (a move of X not yet undone on Trello) on a re-spaced list: the number
+    was kept, and the card then took whatever cards sat around that number as its new
+    neighbours — for good, so it was sent into the middle of the list. The neighbours are the
+    user's intent: set once, a gone one replaced by the card beside the one that stayed."""
+    from trello_tui.sync.state import BoardState
+    from trello_tui.trello.models import Board
+
+    def board(lists: dict[str, dict[str, float]]) -> BoardState:
+        cards = [
+            {"id": i, "idList": list_id, "name": i, "pos": p}
+            for list_id, cards in lists.items()
+            for i, p in cards.items()
+        ]
+        lists_json = [{"id": list_id, "pos": n + 1} for n, list_id in enumerate(lists)]
+        return BoardState(Board.from_json({"id": "b", "lists": lists_json, "cards": cards}))
+
+    shown = board({"l": {"a": 100.0, "b": 200.0, "x": 300.0, "m": 50.0}, "o": {}})
+    move = MoveCard("b", card_id="m", list_id="l", pos=400.0)  # to the bottom: below x
+    move.apply(shown)
+    assert shown.card_ids_in("l") == ["a", "b", "x", "m"]
+    assert (move.after_card, move.before_card) == ("x", None)
+    # Re-based while x is away, on Trello's new numbers: m has no neighbour to go by.
+    away = board({"l": {"a": 16384.0, "m": 16000.0, "b": 32768.0}, "o": {"x": 1.0}})
+    move.apply(away)
+    assert (move.after_card, move.before_card) == ("x", None)  # still below x
+    # x is back (its move undone): the card goes below it again, not where it drifted.
+    back = board({"l": {"a": 16384.0, "b": 32768.0, "x": 49152.0, "m": 16000.0}, "o": {}})
+    move.apply(back)
+    assert back.card_ids_in("l") == ["a", "b", "x", "m"]
+    # One neighbour gone, the other kept: the card stays beside the one that stayed.
+    create = board({"l": {"a": 100.0, "b": 200.0, "c": 300.0}})
+    up = MoveCard("b", card_id="c", list_id="l", pos=150.0)  # between a and b
+    up.apply(create)
+    assert (up.after_card, up.before_card) == ("a", "b")
+    gone = board({"l": {"b": 16384.0, "z": 32768.0, "c": 40000.0}, "o": {"a": 1.0}})
+    up.apply(gone)
+    assert gone.card_ids_in("l") == ["c", "b", "z"]  # just above b

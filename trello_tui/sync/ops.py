@@ -161,7 +161,10 @@ class MoveCard(CardFieldsOp):
         if card is not None and not (self.before and self.shown_on(card)):  # (_note_before)
             self.from_after, self.from_before = placing.neighbours(state, card.id, card.id_list)
         change = super().apply(state)
-        self.after_card, self.before_card = placing.neighbours(state, self.card_id, self.list_id)
+        if not self.placed:  # the user's intent, kept across re-bases (placing.py)
+            self.after_card, self.before_card = placing.neighbours(
+                state, self.card_id, self.list_id
+            )
         self.placed = True
         return change
 
@@ -473,7 +476,10 @@ class CreateCard(Op):
             labels=tuple(state.labels[i] for i in self.id_labels if i in state.labels),
         )
         change = state.put_card(card)
-        self.after_card, self.before_card = placing.neighbours(state, self.card_id, self.list_id)
+        if not self.placed:  # the user's intent, kept across re-bases (placing.py)
+            self.after_card, self.before_card = placing.neighbours(
+                state, self.card_id, self.list_id
+            )
         self.placed = True
         return change
 

@@ -31,16 +31,27 @@ def neighbours(state: BoardState, card_id: str, list_id: str) -> Neighbours:
 def replan(state: BoardState, card_id: str, list_id: str, pos: float, around: Neighbours) -> float:
     """``pos`` if it still lies between the remembered neighbours, else a pos in their gap.
 
-    A neighbour that left the list (archived, moved away) leaves ``pos`` as it is: the
-    number is then the best intent we have.
+    A neighbour that left the list (archived, moved away) is replaced by the card now beside
+    the one still there: the card stays next to the neighbour it kept (a number from before
+    a re-spacing would put it anywhere). With both gone, ``pos`` is the best intent we have.
     """
     after, before = around
     if after is None and before is None:
         return pos
     low = _pos_of(state, after, list_id, card_id)
     high = _pos_of(state, before, list_id, card_id)
-    if (after is not None and low is None) or (before is not None and high is None):
+    gone_after = after is not None and low is None
+    gone_before = before is not None and high is None
+    if gone_after and gone_before:
         return pos
+    if gone_after or gone_before:
+        ids = [i for i in state.card_ids_in(list_id) if i != card_id]
+        if gone_after:  # just above ``before`` (at the bottom if it was the last)
+            at = len(ids) if before is None else ids.index(before)
+            low = state.cards[ids[at - 1]].pos if at > 0 else None
+        else:  # just below ``after`` (at the top if it was the first)
+            at = -1 if after is None else ids.index(after)
+            high = state.cards[ids[at + 1]].pos if at + 1 < len(ids) else None
     fresh = positions.between(low, high, pos)
     return pos if fresh is None else fresh
 
