@@ -44,7 +44,11 @@ class Driver:
             chaos.watchdog.label = "start"
             chaos.watchdog.start()
             try:
-                for _ in range(count):
+                # ``count`` operations done: a step that did nothing (its card is not where
+                # the model has it, say) is skipped and another is picked, a few times over.
+                target, tries = chaos.report.ops + count, 0
+                while chaos.report.ops < target and tries < 3 * count:
+                    tries += 1
                     chaos._next_phase()
                     await self.step()
                     chaos.watchdog.label = "between key presses"

@@ -179,3 +179,75 @@ async def test_a_renumbered_list_keeps_its_shown_order_until_a_full_load_brings_
         assert not r.engine.needs_load
         assert state.card_ids_in(first.id) == shown == world_order(sb, first.id)
         assert [state.cards[i].pos for i in shown] == [float(i + 1) for i in range(len(shown))]
+
+
+class _HeldCardRead(httpx.ASGITransport):
+    """Once armed, serves the next read of one card at once but holds its answer back."""
+
+    def __init__(self, sb: Sandbox, card_id: str) -> None:
+        super().__init__(app=sb.app)
+        self.card_id = card_id
+        self.armed = False
+        self.served = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if self.armed and request.method == "GET" and f"cards/{self.card_id}" in str(request.url):
+            self.armed = False
+            self.served.set()
+            await self.release.wait()
+        return response
+
+
+async def test_a_polled_copy_read_before_trello_re_spaced_its_list_does_not_bring_old_numbers(
+    tmp_path: Path,
+) -> None:
+    """Found by the chaos machine: a poll fetched a card (a teammate renamed it); Trello read
+    it, then our move made Trello re-space its list and the engine loaded the new numbers; the
+    fetched copy came in last, with the card's old number among the new ones: a row off."""
+    from trello_tui.trello import calls
+    from trello_tui.trello.queue import Priority
+
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first = sb.world.sorted_lists(board)[0]
+    c = [sb.world.cards[i] for i in world_order(sb, first.id)]
+    for i, card in enumerate(c):  # numbers far from Trello's own spacing
+        card.pos = 1000.0 * (i + 1)
+    hidden = c[-1]  # archived, where the move below asks to go: Trello re-spaces the list
+    hidden.closed, hidden.pos = True, (c[0].pos + c[1].pos) / 2
+    fetched = c[4]
+    old_pos = fetched.pos
+    transport = _HeldCardRead(sb, fetched.id)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        r.queue.batching = False
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        since = r.engine.last_action_id
+        mate = sb.credentials.tokens["sam"]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sb.app)) as sam:
+            answer = await sam.put(
+                f"{sb.base_url}/cards/{fetched.id}",
+                params={"key": sb.credentials.key, "token": mate, "name": "Sam's"},
+            )
+            assert answer.status_code == 200
+        actions = await r.queue.submit(
+            calls.board_actions(board.id, since=since, limit=1000), priority=Priority.SYNC
+        )
+        transport.armed = True
+        merge = asyncio.create_task(r.engine.merge_actions(actions))
+        await asyncio.wait_for(transport.served.wait(), 5)  # read by Trello, answer held
+        mid = (state.cards[shown[0]].pos + state.cards[shown[1]].pos) / 2
+        r.engine.submit(MoveCard(board.id, card_id=shown[5], list_id=first.id, pos=mid))
+        assert await r.engine.settled(10)
+        assert fetched.pos != old_pos  # re-spaced, and loaded
+        assert state.cards[fetched.id].pos == fetched.pos
+        transport.release.set()
+        assert await asyncio.wait_for(merge, 10)
+        assert state.cards[fetched.id].name == "Sam's"
+        want = [shown[0], shown[5], *shown[1:5], *shown[6:]]
+        assert world_order(sb, first.id) == want
+        assert state.card_ids_in(first.id) == want
+        assert state.cards[fetched.id].pos == sb.world.cards[fetched.id].pos

@@ -129,6 +129,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
         #: object id -> how many of our writes to it Trello has answered (a fetched copy that
         #: was in flight across one of them may predate it: remote.py fetches it again)
         self._answered: Counter[str] = Counter()
+        self._renumbered: Counter[str | None] = Counter()
         #: cards a full load showed older than our confirmed writes, still to fetch again
         self._stale: set[str] = set()
         self._catcher: asyncio.Task[None] | None = None
@@ -349,6 +350,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
             self.state.put_cards(kept)
             for checklist in checklists:
                 self.state.put_checklist(checklist)
+        self._renumbered[None] += 1
         for op in self._pending:
             op.apply(self.state)
         self.last_action_id = last_action_id
@@ -556,6 +558,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
                     placed = isinstance(found, Card) and isinstance(getattr(op, "pos", None), float)
                     if placed:  # (as below: it may have re-spaced the list)
                         self._unsure.add(found.id_list)
+                        self._renumbered[found.id_list] += 1
                     await self._confirmed(op, found)
                     if placed:
                         await self._respaced(op, found)
@@ -604,6 +607,8 @@ class SyncEngine(UndoHistory, RemoteMerge):
                 " maybe repeated" if unknown or delivery.maybe_repeated else "",
             )
         placed = isinstance(result, Card) and isinstance(sent_pos, float)
+        if placed:
+            self._renumbered[result.id_list] += 1  # (Trello may have re-spaced the list)
         if placed and (result.pos != sent_pos or unknown or delivery.maybe_repeated):
             # Re-spaced: Trello moved the card off the pos we sent. Or maybe: an earlier
             # attempt may have landed and made Trello re-space the list, its answer lost; this

@@ -128,6 +128,9 @@ class RemoteMerge:
     _dirty: CacheWrite
     _merged: OrderedDict[str, None]
     _answered: Counter[str]
+    #: list id (None: the whole board) -> how often its numbers may have changed (a full
+    #: load, or an answer to one of our writes that places a card in it)
+    _renumbered: Counter[str | None]
 
     if TYPE_CHECKING:
 
@@ -213,11 +216,13 @@ class RemoteMerge:
         want_cards, want_lists = set(card_ids), set(checklist_cards)
         for _ in range(FETCH_ATTEMPTS):
             marks = {i: self._answered[i] for i in want_cards | want_lists}
+            numbering = Counter(self._renumbered)
             await asyncio.gather(
                 *(self._fetch_card(card_id, cards) for card_id in want_cards),
                 *(self._fetch_checklists(card_id, checklists) for card_id in want_lists),
             )
             overtaken = {i for i, n in marks.items() if self._answered[i] != n}
+            overtaken |= self._renumbered_since(numbering, want_cards, cards)
             want_cards &= overtaken
             want_lists &= overtaken
             if not overtaken:
@@ -227,6 +232,26 @@ class RemoteMerge:
         for card_id in want_lists:
             checklists.pop(card_id, None)
         return cards, checklists
+
+    def _renumbered_since(
+        self, numbering: Counter[str | None], card_ids: set[str], copies: dict[str, Card | None]
+    ) -> set[str]:
+        """The cards whose fetched ``pos`` may predate a renumbering of their list: a full
+        load, or one of our placed writes (Trello may re-space the list it lands in), came in
+        while they were on their way — the copy read before it would put back numbers the
+        load or the re-spacing replaced."""
+        changed = {k for k, n in self._renumbered.items() if numbering[k] != n}
+        if not changed:
+            return set()
+        state = self.state
+        assert state is not None
+        found = set()
+        for card_id in card_ids:
+            copy, shown = copies.get(card_id), state.cards.get(card_id)
+            lists = {c.id_list for c in (copy, shown) if c is not None}
+            if None in changed or lists & changed:
+                found.add(card_id)
+        return found
 
     async def _fetch_card(self, card_id: str, out: dict[str, Card | None]) -> None:
         try:
