@@ -418,9 +418,10 @@ class SyncEngine(UndoHistory, RemoteMerge):
     @property
     def needs_load(self) -> bool:
         """Some list's numbering is not known (Trello re-spaced it and the load that was to
-        bring its new numbers failed, or nothing was loaded yet this run) and no load is under
-        way: the next poll should be a full load, which clears it."""
-        return bool(self._unsure) and self._loading is None
+        bring its new numbers failed) and no load is under way: the next poll should load the
+        board too, which clears it. (Nothing loaded yet this run is not reason enough: a
+        move waits for a load by itself, and a watcher goes by actions from its cache.)"""
+        return bool(self._unsure - {None}) and self._loading is None
 
     def has_pending(self, object_id: str) -> bool:
         return any(object_id in op.ids() for op in self._pending)

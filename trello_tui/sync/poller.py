@@ -163,7 +163,6 @@ class Poller:
             e
             for e in live
             if e.last_action_id is None
-            or e.needs_load
             or now - self._last_full.setdefault(e.board_id, now) >= self.full_every_s
         ]
         incremental = [e for e in live if e not in full]
@@ -203,6 +202,8 @@ class Poller:
         )
         if not actions:
             engine.note_poll()
+            if engine.needs_load:
+                await self._full(engine)
             return 0
         for observer in self.observers:
             observer(engine.board_id, actions)
@@ -213,4 +214,6 @@ class Poller:
         ok = await engine.merge_actions(actions, advance=True)
         if not ok:
             raise TrelloError("merge failed")
+        if engine.needs_load:
+            await self._full(engine)  # (after the actions: observers still see each one)
         return len(actions)
