@@ -425,6 +425,56 @@ async def test_a_load_older_than_our_answers_shows_what_they_said_while_the_fetc
         assert state.card_ids_in(second.id) == world_order(sb, second.id)
 
 
+class _HeldCreateAnswer(_HeldAnswer):
+    """Holds back the answer to the next card create (Trello has made the card)."""
+
+    def holds(self, request: httpx.Request) -> bool:
+        return request.method == "POST" and request.url.path.endswith("/cards")
+
+
+async def test_a_poll_during_a_create_shows_the_new_card_once(tmp_path: Path) -> None:
+    """A poll sees the card our create made before the create's answer is in: shown once
+    (the answer adopts it in place of the one shown), and a teammate's card of the same name
+    made meanwhile still appears once the answer says which card is ours."""
+    sb = Sandbox.create(seed="demo")
+    board_id = demo_board_id(sb)
+    first = sb.world.sorted_lists(sb.world.boards[board_id])[0]
+    transport = _HeldCreateAnswer(sb)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        r.queue.batching = False
+        state = r.engine.state
+        assert state is not None
+        since = r.engine.last_action_id
+        transport.armed = True
+        r.engine.submit(CreateCard(state.id, list_id=first.id, name="Same name", pos=1.0))
+        await asyncio.wait_for(transport.served.wait(), 5)
+        sam = sb.credentials.tokens["sam"]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sb.app)) as client:
+            made = await client.post(
+                f"{sb.base_url}/cards",
+                params={"key": sb.credentials.key, "token": sam, "idList": first.id},
+                data={"name": "Same name", "pos": "bottom"},
+            )
+            assert made.status_code == 200
+        actions = await r.client.board_actions(board_id, since=since, limit=50)
+        assert await r.engine.merge_actions(actions, advance=True)
+
+        def named() -> list[str]:
+            return [i for i in state.card_ids_in(first.id) if state.cards[i].name == "Same name"]
+
+        assert len(named()) == 1, "our card, shown once, under its temporary id"
+        transport.release.set()
+        assert await r.engine.settled(5)
+        for _ in range(100):
+            if len(named()) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert sorted(named()) == sorted(
+            c.id for c in sb.world.cards.values() if c.name == "Same name"
+        )
+        assert state.card_ids_in(first.id) == world_order(sb, first.id)
+
+
 async def test_a_fetched_copy_older_than_a_confirmed_write_is_fetched_again(
     tmp_path: Path,
 ) -> None:

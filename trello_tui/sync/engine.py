@@ -130,6 +130,7 @@ class SyncEngine(UndoHistory, RemoteMerge):
         #: was in flight across one of them may predate it: remote.py fetches it again)
         self._answered: Counter[str] = Counter()
         self._renumbered: Counter[str | None] = Counter()
+        self._deferred: set[str] = set()
         #: cards a full load showed older than our confirmed writes, still to fetch again
         self._stale: set[str] = set()
         self._catcher: asyncio.Task[None] | None = None
@@ -739,6 +740,18 @@ class SyncEngine(UndoHistory, RemoteMerge):
             if self.editing in mapping:
                 self.editing = mapping[self.editing]
             self._emit(IdsReplaced(self.board_id, mapping))
+        if temp:
+            self._undefer(real)
+
+    def _undefer(self, made: str | None) -> None:
+        """A create was answered (``made``: its card) or refused: the cards a poll brought
+        while it was on its way that are not its card are someone else's, fetched now (their
+        actions are merged already)."""
+        if self._deferred:
+            self._stale |= self._deferred - {made}
+            self._deferred.clear()
+            if self._stale:
+                self._schedule_catch_up()
 
     def _held(self, result: Any, temp: str | None = None) -> Any:
         """Trello's answer for a card in a list whose numbering we may not know (re-spaced
@@ -781,6 +794,8 @@ class SyncEngine(UndoHistory, RemoteMerge):
         change = change.merge(self._reapply(touching))
         self._emit(change)
         card_id = op.card_id_of(self.state)
+        if temp:
+            self._undefer(None)
         self._emit(Notice(self.board_id, "error", text, op_id=op.op_id, card_id=card_id))
         for op_id, message in failed:
             await self.outbox.run(self.outbox.sync.fail, op_id, message)

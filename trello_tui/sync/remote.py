@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from trello_tui.store.cache import CacheWrite
 from trello_tui.sync.events import Notice, RemoteActions
-from trello_tui.sync.ops import Op
+from trello_tui.sync.ops import CreateCard, Op
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
 from trello_tui.trello.errors import NotFound, TrelloError
@@ -131,6 +131,11 @@ class RemoteMerge:
     #: list id (None: the whole board) -> how often its numbers may have changed (a full
     #: load, or an answer to one of our writes that places a card in it)
     _renumbered: Counter[str | None]
+    _in_flight: Op | None
+    _unknown: set[str]
+    #: new cards a poll brought while our create that may have made them was on its way
+    #: (fetched again once it is answered, if they turn out to be someone else's)
+    _deferred: set[str]
 
     if TYPE_CHECKING:
 
@@ -285,6 +290,11 @@ class RemoteMerge:
         self._unapply(touching)
         change = BoardChange(self.board_id)
         for card_id, card in cards.items():
+            if card is not None and card_id not in state.cards and self._made_by_us(card):
+                # The card our create on its way made: its answer (or the reconcile after a
+                # lost one) adopts it in place of the one shown; merged now, it shows twice.
+                self._deferred.add(card_id)
+                continue
             if card is None:
                 change = change.merge(state.remove_card(card_id))
                 self._dirty.deleted_cards.add(card_id)
@@ -321,6 +331,16 @@ class RemoteMerge:
         self._emit(change)
         if self.editing is not None and self.editing in ids:
             self._conflict(self.editing, authors.get(self.editing, "Someone"))
+
+    def _made_by_us(self, card: Card) -> bool:
+        """A card new to us that one of our creates sent (and not yet answered) may have
+        made: the same name in the same list."""
+        for op in self._pending:
+            if op is not self._in_flight and op.op_id not in self._unknown:
+                continue
+            if isinstance(op, CreateCard) and (op.list_id, op.name) == (card.id_list, card.name):
+                return True
+        return False
 
     def _conflict(self, card_id: str, who: str) -> None:
         card = self.state.cards.get(card_id) if self.state else None
