@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.sync.harness import demo_board_id, rig
+from tests.sync.harness import demo_board_id, hide_at, rig
 from trello_tui.sandbox import Sandbox
 from trello_tui.sync.ops import MoveCard
 from trello_tui.sync.placing import neighbours, replan
@@ -33,7 +33,7 @@ async def test_queued_moves_keep_their_places_when_trello_respaces(tmp_path: Pat
     c = [sb.world.cards[i] for i in ids]
     # An archived card (unseen by the app) sits exactly midway between the first two.
     hidden = c[-1]
-    hidden.closed, hidden.pos = True, (c[0].pos + c[1].pos) / 2
+    hide_at(hidden, (c[0].pos + c[1].pos) / 2)
     async with rig(sb, tmp_path) as r:
         state = r.engine.state
         assert state is not None
@@ -62,7 +62,7 @@ async def test_undo_after_trello_respaced_puts_the_card_back_between_its_neighbo
     first = sb.world.sorted_lists(board)[0]
     c = [sb.world.cards[i] for i in _order(sb, first.id)]
     hidden = c[-1]  # archived, right where the move below will ask to go
-    hidden.closed, hidden.pos = True, (c[4].pos + c[5].pos) / 2
+    hide_at(hidden, (c[4].pos + c[5].pos) / 2)
     async with rig(sb, tmp_path) as r:
         state = r.engine.state
         assert state is not None
@@ -89,9 +89,11 @@ async def test_a_card_respaced_past_its_neighbour_is_put_back(tmp_path: Path) ->
         shown = list(state.card_ids_in(first.id))
         # Trello re-spaces the list behind the app's back (same order, halved positions).
         for i, card_id in enumerate(_order(sb, first.id)):
-            sb.world.cards[card_id].pos = 8192.0 * (i + 1)
-        # Between the first two as the app sees them: on Trello that pos is the third card's.
+            sb.world.cards[card_id].pos = 8192.0 * (i + 1) + 0.5
+        # Between the first two as the app sees them: on Trello the pos sent (off the whole
+        # numbers, placing.off_grid) is the third card's.
         mid = (state.cards[shown[0]].pos + state.cards[shown[1]].pos) / 2
+        assert sb.world.cards[shown[2]].pos == mid + 0.5
         r.engine.submit(MoveCard(board.id, card_id=shown[5], list_id=first.id, pos=mid))
         assert await r.engine.settled(15)
         assert r.engine.failed_ops() == []
@@ -153,7 +155,7 @@ async def test_a_move_whose_lost_answer_hid_a_respacing_still_lands_between_its_
     for i, card in enumerate(c):  # positions far from Trello's own spacing
         card.pos = 1000.0 * (i + 1)
     hidden = c[-1]
-    hidden.closed, hidden.pos = True, (c[1].pos + c[2].pos) / 2
+    hide_at(hidden, (c[1].pos + c[2].pos) / 2)
     mover = c[5]
     transport = _LostFirstAnswer(sb, mover.id)
     async with rig(sb, tmp_path, transport=transport) as r:
@@ -161,7 +163,7 @@ async def test_a_move_whose_lost_answer_hid_a_respacing_still_lands_between_its_
         assert state is not None
         shown = list(state.card_ids_in(first.id))
         mid = (state.cards[shown[1]].pos + state.cards[shown[2]].pos) / 2
-        assert mid == hidden.pos
+        assert mid + 0.5 == hidden.pos  # (sent off the whole numbers)
         r.engine.submit(MoveCard(state.id, card_id=mover.id, list_id=first.id, pos=mid))
         assert await r.engine.settled(10)
         assert transport.dropped == 1
@@ -198,7 +200,7 @@ async def test_a_neighbour_moved_during_the_reload_keeps_the_place_the_user_gave
     first = sb.world.sorted_lists(board)[0]
     c = [sb.world.cards[i] for i in _order(sb, first.id)]
     hidden = c[-1]  # archived, right where the first move asks to go: Trello re-spaces
-    hidden.closed, hidden.pos = True, (c[0].pos + c[1].pos) / 2
+    hide_at(hidden, (c[0].pos + c[1].pos) / 2)
     transport = _SlowLoadsAfter(sb, c[5].id)
     async with rig(sb, tmp_path, transport=transport) as r:
         state = r.engine.state
@@ -231,7 +233,7 @@ async def test_a_respaced_answer_leaves_the_card_where_it_was_put_until_the_relo
     first = sb.world.sorted_lists(board)[0]
     c = [sb.world.cards[i] for i in _order(sb, first.id)]
     hidden = c[-1]
-    hidden.closed, hidden.pos = True, (c[0].pos + c[1].pos) / 2
+    hide_at(hidden, (c[0].pos + c[1].pos) / 2)
     transport = _SlowLoadsAfter(sb, c[5].id)
     async with rig(sb, tmp_path, transport=transport) as r:
         state = r.engine.state

@@ -32,6 +32,13 @@ def world_order(sb: Sandbox, list_id: str) -> list[str]:
     return [c.id for c in sorted(cards, key=lambda c: (c.pos, c.id))]
 
 
+def hide_at(card: Any, pos: float) -> None:
+    """Archive a sandbox card (the app never loads it) right where the app sends a card it
+    places at ``pos`` — off the whole numbers (``placing.off_grid``): Trello finds the two
+    equal and re-spaces the list."""
+    card.closed, card.pos = True, pos if pos != int(pos) else pos + 0.5
+
+
 @dataclass
 class Rig:
     sb: Sandbox

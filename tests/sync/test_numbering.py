@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.sync.harness import demo_board_id, rig, world_order
+from tests.sync.harness import demo_board_id, hide_at, rig, world_order
 from trello_tui.sandbox import Sandbox
 from trello_tui.sync.ops import MoveCard
 
@@ -46,7 +46,7 @@ async def test_a_move_after_a_respacing_waits_for_a_load_that_succeeds(tmp_path:
     first = sb.world.sorted_lists(board)[0]
     c = [sb.world.cards[i] for i in world_order(sb, first.id)]
     hidden = c[-1]  # archived (unseen by the app), right where the first move asks to go
-    hidden.closed, hidden.pos = True, (c[0].pos + c[1].pos) / 2
+    hide_at(hidden, (c[0].pos + c[1].pos) / 2)
     transport = _LoadsFail(sb, c[5].id, count=4)  # two whole loads fail (two tries each)
     async with rig(sb, tmp_path, transport=transport) as r:
         r.queue.batching = False
@@ -216,7 +216,7 @@ async def test_a_polled_copy_read_before_trello_re_spaced_its_list_does_not_brin
     for i, card in enumerate(c):  # numbers far from Trello's own spacing
         card.pos = 1000.0 * (i + 1)
     hidden = c[-1]  # archived, where the move below asks to go: Trello re-spaces the list
-    hidden.closed, hidden.pos = True, (c[0].pos + c[1].pos) / 2
+    hide_at(hidden, (c[0].pos + c[1].pos) / 2)
     fetched = c[4]
     old_pos = fetched.pos
     transport = _HeldCardRead(sb, fetched.id)

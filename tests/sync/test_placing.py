@@ -52,3 +52,34 @@ def test_the_card_lands_in_its_gap_whatever_the_numbers(
     else:
         expected = len(stayed) if before is None else stayed.index(before)
     assert shown.index("m") == expected, (gap, gone, shown)
+
+
+@given(
+    size=st.integers(min_value=0, max_value=6),
+    data=st.data(),
+)
+def test_a_placed_card_is_sent_off_the_whole_numbers_between_the_same_cards(
+    size: int, data: st.DataObject
+) -> None:
+    """Trello re-spaces onto whole numbers: a card sent off them comes back with another
+    number whenever its write re-spaced the list, so the engine always notices."""
+    from trello_tui.sync.ops import MoveCard
+
+    grid = data.draw(st.sampled_from([1.0, 0.5, 16384.0]), label="grid")
+    numbers = sorted(
+        data.draw(st.sets(st.integers(min_value=1, max_value=64), min_size=size, max_size=size))
+    )
+    others = [f"c{i}" for i in range(size)]
+    gap = data.draw(st.integers(min_value=0, max_value=size), label="gap")
+    low = numbers[gap - 1] * grid if gap > 0 else 0.0
+    high = numbers[gap] * grid if gap < size else low + 4 * grid + 4
+    pos = data.draw(st.sampled_from([low + (high - low) / 2, float(int((low + high) / 2))]))
+    if not low < pos < high:
+        return
+    state = _state([*others, "m"], [*(n * grid for n in numbers), 10_000_000.0], {"m"})
+    move = MoveCard("b", card_id="m", list_id="l", pos=pos)
+    move.apply(state)
+    assert state.card_ids_in("l").index("m") == gap  # between the same cards
+    sent = dict(move.call().form)["pos"]
+    if high - low >= 1.5:  # room for half a unit each side of a whole number
+        assert float(sent) != int(float(sent))

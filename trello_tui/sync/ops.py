@@ -157,6 +157,7 @@ class MoveCard(CardFieldsOp):
         if self.placed:  # a re-base (or an undo): keep the place between the same cards
             around = (self.after_card, self.before_card)
             self.pos = placing.replan(state, self.card_id, self.list_id, self.pos, around)
+        self.pos = placing.off_grid(state, self.card_id, self.list_id, self.pos)
         card = state.cards.get(self.card_id)
         if card is not None and not (self.before and self.shown_on(card)):  # (_note_before)
             self.from_after, self.from_before = placing.neighbours(state, card.id, card.id_list)
@@ -463,6 +464,7 @@ class CreateCard(Op):
         if self.placed:  # a re-base: keep the place between the same cards
             around = (self.after_card, self.before_card)
             self.pos = placing.replan(state, self.card_id, self.list_id, self.pos, around)
+        self.pos = placing.off_grid(state, self.card_id, self.list_id, self.pos)
         card = Card(
             id=self.card_id,
             id_board=self.board_id,

@@ -56,6 +56,27 @@ def replan(state: BoardState, card_id: str, list_id: str, pos: float, around: Ne
     return pos if fresh is None else fresh
 
 
+def off_grid(state: BoardState, card_id: str, list_id: str, pos: float) -> float:
+    """``pos`` moved off the whole numbers when that keeps it between the same cards.
+
+    Trello re-spaces a list onto whole numbers (multiples of 16384 in the sandbox). A card
+    sent to a whole number may land on exactly that number in the new numbering, and then
+    its answer shows nothing of the re-spacing — while the numbers we hold for its
+    neighbours are stale. Sent off the grid, a re-spaced card always comes back with
+    another number than the one sent, and the engine learns the list again.
+    """
+    if pos != int(pos):
+        return pos
+    ids = state.card_ids_in(list_id)
+    others = [state.cards[i].pos for i in ids if i != card_id]
+    low = max((p for p in others if p < pos), default=0.0)
+    high = min((p for p in others if p > pos), default=positions.MAX_POS)
+    for nudged in (pos + 0.5, pos - 0.5):
+        if nudged - low >= positions.MIN_SPACING and high - nudged >= positions.MIN_SPACING:
+            return nudged
+    return pos
+
+
 def _pos_of(state: BoardState, card_id: str | None, list_id: str, moving: str) -> float | None:
     if card_id is None or card_id == moving:
         return None
