@@ -52,22 +52,20 @@ import contextlib
 import logging
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Collection
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 from trello_tui.store.cache import AsyncCache, CacheWrite
 from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox
-from trello_tui.sync import placing
 from trello_tui.sync.events import IdsReplaced, Notice, RemoteActions, Status
 from trello_tui.sync.history import UndoHistory
-from trello_tui.sync.ops import CreateCard, MoveCard, Op, op_from_json
+from trello_tui.sync.loading import BoardLoads
+from trello_tui.sync.ops import Op, op_from_json
 from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.state import BoardChange, BoardState
-from trello_tui.trello import calls
 from trello_tui.trello.errors import TrelloError, Unavailable
 from trello_tui.trello.jobs import Delivery
-from trello_tui.trello.models import Board, Card, format_date
+from trello_tui.trello.models import Card
 from trello_tui.trello.queue import Priority, RequestQueue
 from trello_tui.trello.reconcile import CLOCK_SLACK_S, Reconciler, already_done
 
@@ -76,7 +74,7 @@ Event = BoardChange | Notice | IdsReplaced | Status | RemoteActions
 Subscriber = Callable[[Event], None]
 
 
-class SyncEngine(UndoHistory, RemoteMerge):
+class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
     """The live model of one board: optimistic writes, confirmations, remote merges."""
 
     def __init__(
@@ -234,135 +232,6 @@ class SyncEngine(UndoHistory, RemoteMerge):
         self._emit_status()
         return cached is not None
 
-    async def refresh(self) -> bool:
-        """A full board load: the server's state replaces ours, pending writes on top."""
-        if self._forced_offline:
-            return False
-        self._refreshing = True
-        self._emit_status()
-        marks = Counter(self._answered)  # a write answered meanwhile may postdate the load
-        unsure = set(self._unsure)  # (a list re-spaced during the load stays unsure)
-        loading = self._loading = asyncio.get_running_loop().create_future()
-        try:
-            # The newest action first, then the board: polling resumes after that action, so
-            # whatever happened after it must be in the board (read in the other order, a
-            # change landing between the two would never be fetched: a re-spaced list, say).
-            newest = await self.queue.submit(
-                calls.board_actions(self.board_id, limit=1),
-                priority=Priority.SYNC,
-                tag=self.board_id,
-            )
-            board = await self.queue.submit(
-                calls.load_board(self.board_id), priority=Priority.SYNC, tag=self.board_id
-            )
-        except TrelloError as error:
-            self._network_error(error)
-            loading.set_result(False)
-            return False
-        except BaseException:
-            loading.set_result(False)
-            raise
-        finally:
-            self._refreshing = False
-            if self._loading is loading:
-                self._loading = None
-        self._unsure -= unsure
-        loading.set_result(True)
-        log.debug("load in: knew %s, still unsure %s", sorted(map(str, unsure)), self._unsure)
-        # A board without actions yet: poll from "now" on Trello's clock instead.
-        since = (
-            newest[0].id
-            if newest
-            else format_date(datetime.fromtimestamp(self.queue.client.server_time() - 1, UTC))
-        )
-        overtaken = {i for i, n in self._answered.items() if marks[i] != n}
-        self._stale.clear()  # read after every answer that made those stale
-        stale = self._overtaken_cards(overtaken) if overtaken else set()
-        self._adopt_board(board, since, keep=stale)
-        await self.cache.save_board(board, last_action_id=self.last_action_id)
-        if stale:
-            self._stale |= stale
-            log.debug("load older than answers for %s", sorted(self._stale))
-            if not await self._catch_up():
-                self._schedule_catch_up()
-        return True
-
-    def _overtaken_cards(self, ids: set[str]) -> set[str]:
-        """The cards to fetch again after a load read before Trello answered our writes to
-        ``ids``, so the board shows each as those writes left it."""
-        state = self.state
-        assert state is not None
-        # Cards the load holds, and cards we made that it may lack (a label, member or list
-        # the writes named is not refetched: the next poll brings any change to those).
-        others = state.lists.keys() | state.labels.keys() | state.members.keys()
-        card_ids = {i for i in ids if i in state.cards or (i in self._claims and i not in others)}
-        card_ids -= state.checklists.keys()
-        card_ids |= {state.checklists[i].id_card for i in ids if i in state.checklists}
-        card_ids.discard("")
-        return card_ids
-
-    async def _catch_up(self) -> bool:
-        """Fetch the cards a load showed older than our confirmed writes; True when done."""
-        want = set(self._stale)
-        if not want:
-            return True
-        try:
-            cards, checklists = await self._fetch_current(want, want)
-        except TrelloError as error:
-            self._network_error(error)
-            return False
-        self._stale -= want
-        self._merge_remote(cards, checklists, {})
-        self._schedule_flush()
-        return True
-
-    def _schedule_catch_up(self) -> None:
-        if self._catcher is None or self._catcher.done():
-            self._catcher = asyncio.get_running_loop().create_task(self._catch_up_later())
-
-    async def _catch_up_later(self) -> None:
-        """The fetch failed (the network, Trello): try again with backoff until it is done
-        or a newer load makes it unneeded."""
-        delay = self.retry_delay_s
-        while self._stale:
-            await asyncio.sleep(delay)
-            if not self._forced_offline:
-                await self._catch_up()
-            delay = min(self.max_retry_delay_s, delay * 2)
-
-    def _adopt_board(
-        self, board: Board, last_action_id: str | None, *, keep: Collection[str] = ()
-    ) -> None:
-        """Put a full load in, pending writes on top. ``keep``: cards whose copies in the load
-        may be older than Trello's answers to our writes (read before it answered): they keep
-        the copy those answers gave until they are fetched again (``_catch_up``), instead of
-        showing the older one — a card moved back, an archived card open — meanwhile."""
-        edited = self.state.cards.get(self.editing) if self.state and self.editing else None
-        if self.state is None:
-            self.state = BoardState(board)
-        else:
-            kept: list[Card] = []
-            checklists = []
-            if keep:
-                self._unapply(self._pending)  # (the server's copies, as its answers left them)
-                kept = [self.state.cards[i] for i in keep if i in self.state.cards]
-                checklists = [c for i in keep for c in self.state.checklists_of(i)]
-            self.state.replace_all(board)
-            self.state.put_cards(kept)
-            for checklist in checklists:
-                self.state.put_checklist(checklist)
-        self._renumbered[None] += 1
-        for op in self._pending:
-            op.apply(self.state)
-        self.last_action_id = last_action_id
-        self._synced()
-        self._wake.set()
-        self._emit(BoardChange(self.board_id, structure=True))
-        if edited is not None:
-            now = self.state.cards.get(edited.id)
-            if now is None or now.to_json() != edited.to_json():
-                self._conflict(edited.id, "Someone")
-
     async def close(self) -> None:
         """Stop sending and write what the cache still lacks (pending writes stay queued)."""
         for task in (self._sender, self._refresher, self._catcher):
@@ -415,14 +284,6 @@ class SyncEngine(UndoHistory, RemoteMerge):
 
     def failed_ops(self) -> list[tuple[Op, str]]:
         return list(self._failed.values())
-
-    @property
-    def needs_load(self) -> bool:
-        """Some list's numbering is not known (Trello re-spaced it and the load that was to
-        bring its new numbers failed) and no load is under way: the next poll should load the
-        board too, which clears it. (Nothing loaded yet this run is not reason enough: a
-        move waits for a load by itself, and a watcher goes by actions from its cache.)"""
-        return bool(self._unsure - {None}) and self._loading is None
 
     def has_pending(self, object_id: str) -> bool:
         return any(object_id in op.ids() for op in self._pending)
@@ -505,40 +366,6 @@ class SyncEngine(UndoHistory, RemoteMerge):
         path = op.call().path
         while (wait := limiter.delay(path, paced=True)) > 0:
             await limiter.wait(wait)
-
-    def _placing(self, op: Op) -> str:
-        """Where a placed write puts its card, by the numbers we hold (the debug log)."""
-        list_id = self._placed_in(op)
-        state = self.state
-        if list_id is None or state is None:
-            return ""
-        around = []
-        for side in ("after_card", "before_card"):
-            card = state.cards.get(getattr(op, side, None) or "")
-            around.append(f"{card.id}@{card.pos:g}" if card else "-")
-        unsure = " (unsure)" if {list_id, None} & self._unsure else ""
-        pos = getattr(op, "pos", None)
-        return f" {getattr(op, 'card_id', '')} to {list_id} at {pos} between {around}{unsure}"
-
-    def _placed_in(self, op: Op) -> str | None:
-        """The list a move or create puts its card in by a number, if it does."""
-        if isinstance(op, MoveCard | CreateCard) and isinstance(op.pos, float):
-            return op.list_id
-        return None
-
-    async def _numbered(self, op: Op) -> bool:
-        """A card placed by a number computed from stale ones lands where nobody put it: a
-        move or create into a list Trello may have re-spaced waits for a full load (joining
-        one under way), which re-applies it between the same cards. False if the load
-        failed (the write stays pending and is retried)."""
-        list_id = self._placed_in(op)
-        if list_id is None or not ({list_id, None} & self._unsure):
-            return True
-        if self._loading is not None:
-            await asyncio.shield(self._loading)
-            if not ({list_id, None} & self._unsure):
-                return True
-        return await self.refresh()
 
     async def _send(self, op: Op) -> bool:
         """Send one write; True when it is settled (confirmed or failed for good)."""
@@ -636,41 +463,6 @@ class SyncEngine(UndoHistory, RemoteMerge):
             await self._confirmed(op, result)
         return True
 
-    async def _relearn(self) -> None:
-        self._respacing = True
-        try:
-            await self.refresh()
-        finally:
-            self._respacing = False
-
-    async def _respaced(self, op: Op, card: Card) -> None:
-        """Trello re-spaced the list (the card is not at the pos we sent): learn the new
-        positions before the next write places a card by them (sync/placing.py), and put
-        the card back between its neighbours if the re-spacing moved it past one."""
-        self._respacing = True
-        try:
-            fresh = await self.refresh()
-        finally:
-            self._respacing = False
-        if self.state is None or self.has_pending(card.id):
-            return  # (a newer write to the card, an undo say, says where it goes now)
-        around = (getattr(op, "after_card", None), getattr(op, "before_card", None))
-        if any(i is not None and self.has_pending(i) for i in around):
-            # The user moved a card it was put next to since (during the load, say): that
-            # later move was placed by this card as shown and says where both go now.
-            return
-        if fresh:
-            fix = placing.correction(self.state, op, card.id)
-        else:
-            # The load failed. Put the card between the same cards anyway: the list stays
-            # unsure, so this move goes out after a load, re-planned on Trello's numbers.
-            fix = placing.replacement(self.state, op, card.id)
-        if fix is not None:
-            list_id, pos, (after, before) = fix
-            again = MoveCard(self.board_id, card_id=card.id, list_id=list_id, pos=pos)
-            again.after_card, again.before_card, again.placed = after, before, True
-            self.submit(again, undoable=False)
-
     async def _tick_status(self) -> None:
         """While a write waits (a rate-limit pause, a slow answer), keep the status current."""
         while True:
@@ -752,19 +544,6 @@ class SyncEngine(UndoHistory, RemoteMerge):
             self._deferred.clear()
             if self._stale:
                 self._schedule_catch_up()
-
-    def _held(self, result: Any, temp: str | None = None) -> Any:
-        """Trello's answer for a card in a list whose numbering we may not know (re-spaced
-        since we last loaded it) keeps the ``pos`` shown: the answer's number is in Trello's
-        new numbering, its neighbours' still in the old one, and by it the card would show a
-        place off until the full load brings the whole list's numbers at once."""
-        state = self.state
-        if not isinstance(result, Card) or result.id_list not in self._unsure or state is None:
-            return result
-        shown = state.cards.get(temp or result.id)
-        if shown is None or shown.id_list != result.id_list or shown.pos == result.pos:
-            return result
-        return result.with_changes(pos=shown.pos)
 
     async def _refused(self, op: Op, error: TrelloError) -> None:
         """Trello refused for good: roll back now (in one step), then record it on disk."""
