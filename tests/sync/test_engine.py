@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from tests.sync.harness import demo_board_id, rig, world_order
+from tests.sync.harness import as_teammate, demo_board_id, rig, world_order
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.outbox import Outbox
 from trello_tui.sync.events import IdsReplaced, Notice, Status
@@ -448,14 +448,7 @@ async def test_a_poll_during_a_create_shows_the_new_card_once(tmp_path: Path) ->
         transport.armed = True
         r.engine.submit(CreateCard(state.id, list_id=first.id, name="Same name", pos=1.0))
         await asyncio.wait_for(transport.served.wait(), 5)
-        sam = sb.credentials.tokens["sam"]
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sb.app)) as client:
-            made = await client.post(
-                f"{sb.base_url}/cards",
-                params={"key": sb.credentials.key, "token": sam, "idList": first.id},
-                data={"name": "Same name", "pos": "bottom"},
-            )
-            assert made.status_code == 200
+        await as_teammate(sb, "POST", "/cards", idList=first.id, name="Same name", pos="bottom")
         actions = await r.client.board_actions(board_id, since=since, limit=50)
         assert await r.engine.merge_actions(actions, advance=True)
 

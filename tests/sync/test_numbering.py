@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.sync.harness import demo_board_id, hide_at, rig, world_order
+from tests.sync.harness import as_teammate, demo_board_id, hide_at, rig, world_order
 from trello_tui.sandbox import Sandbox
 from trello_tui.sync.ops import MoveCard
 
@@ -159,13 +159,7 @@ async def test_a_renumbered_list_keeps_its_shown_order_until_a_full_load_brings_
         assert state.card_ids_in(first.id) == shown
         assert state.cards[shown[3]].name == "Renamed"
         # 2) A teammate renames the sixth card; the poll fetches it with pos 6.0.
-        mate = sb.credentials.tokens["sam"]
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sb.app)) as sam:
-            answer = await sam.put(
-                f"{sb.base_url}/cards/{shown[5]}",
-                params={"key": sb.credentials.key, "token": mate, "name": "Sam's"},
-            )
-            assert answer.status_code == 200
+        await as_teammate(sb, "PUT", f"/cards/{shown[5]}", name="Sam's")
         actions = await r.queue.submit(
             calls.board_actions(board.id, since=since, limit=1000), priority=Priority.SYNC
         )
@@ -226,13 +220,7 @@ async def test_a_polled_copy_read_before_trello_re_spaced_its_list_does_not_brin
         assert state is not None
         shown = list(state.card_ids_in(first.id))
         since = r.engine.last_action_id
-        mate = sb.credentials.tokens["sam"]
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sb.app)) as sam:
-            answer = await sam.put(
-                f"{sb.base_url}/cards/{fetched.id}",
-                params={"key": sb.credentials.key, "token": mate, "name": "Sam's"},
-            )
-            assert answer.status_code == 200
+        await as_teammate(sb, "PUT", f"/cards/{fetched.id}", name="Sam's")
         actions = await r.queue.submit(
             calls.board_actions(board.id, since=since, limit=1000), priority=Priority.SYNC
         )
