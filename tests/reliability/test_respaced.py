@@ -126,7 +126,7 @@ def test_replan_keeps_a_pos_that_still_fits_and_moves_one_that_does_not() -> Non
 
 
 class _LostFirstAnswer(httpx.ASGITransport):
-    """Applies the first write to one card, then drops the connection before its answer."""
+    """Applies the first move of one card, then drops the connection before its answer."""
 
     def __init__(self, sb: Sandbox, card_id: str) -> None:
         super().__init__(app=sb.app)
@@ -135,7 +135,8 @@ class _LostFirstAnswer(httpx.ASGITransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await super().handle_async_request(request)
-        if not self.dropped and request.method == "PUT" and self.card_id in str(request.url):
+        url = str(request.url)
+        if not self.dropped and request.method == "PUT" and url.endswith(f"cards/{self.card_id}"):
             self.dropped += 1
             raise httpx.RemoteProtocolError("connection dropped after the change was made")
         return response
@@ -170,6 +171,39 @@ async def test_a_move_whose_lost_answer_hid_a_respacing_still_lands_between_its_
         order = _order(sb, first.id)
         assert order.index(mover.id) == 2, "between the cards it was put between"
         assert state.card_ids_in(first.id) == order
+
+
+async def test_a_label_queued_after_such_a_move_does_not_stop_it_being_put_back(
+    tmp_path: Path,
+) -> None:
+    """Found by the chaos machine: as above, but the user also labelled the card right after
+    moving it. A pending write to the card was taken to say where it goes now, so it was
+    left where the resent number put it; only a move (or an archive …) says that."""
+    from trello_tui.sync.ops import AddLabel
+
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first = sb.world.sorted_lists(board)[0]
+    c = [sb.world.cards[i] for i in _order(sb, first.id)]
+    for i, card in enumerate(c):  # positions far from Trello's own spacing
+        card.pos = 1000.0 * (i + 1)
+    hide_at(c[-1], (c[1].pos + c[2].pos) / 2)
+    mover = c[5]
+    label = next(iter(board.label_ids))
+    transport = _LostFirstAnswer(sb, mover.id)
+    async with rig(sb, tmp_path, transport=transport) as r:
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        mid = (state.cards[shown[1]].pos + state.cards[shown[2]].pos) / 2
+        r.engine.submit(MoveCard(state.id, card_id=mover.id, list_id=first.id, pos=mid))
+        r.engine.submit(AddLabel(state.id, card_id=mover.id, target=label))
+        assert await r.engine.settled(10)
+        assert transport.dropped == 1
+        order = _order(sb, first.id)
+        assert order.index(mover.id) == 2, "between the cards it was put between"
+        assert state.card_ids_in(first.id) == order
+        assert label in sb.world.cards[mover.id].id_labels
 
 
 class _SlowLoadsAfter(httpx.ASGITransport):

@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 from trello_tui.store.cache import AsyncCache
 from trello_tui.sync import placing
-from trello_tui.sync.ops import CreateCard, MoveCard, Op
+from trello_tui.sync.ops import (
+    ArchiveCard,
+    CreateCard,
+    MoveCard,
+    MoveCardToBoard,
+    Op,
+    RestoreCard,
+    ReturnCardToBoard,
+)
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
 from trello_tui.trello.errors import TrelloError
@@ -35,6 +43,8 @@ if TYPE_CHECKING:
     from trello_tui.sync.engine import Event
 
 log = logging.getLogger(__name__)
+#: writes that say where a card is (its list, its place, whether it is on the board)
+PLACING = (MoveCard, MoveCardToBoard, ReturnCardToBoard, ArchiveCard, RestoreCard)
 
 
 class BoardLoads:
@@ -269,10 +279,10 @@ class BoardLoads:
             fresh = await self.refresh()
         finally:
             self._respacing = False
-        if self.state is None or self.has_pending(card.id):
-            return  # (a newer write to the card, an undo say, says where it goes now)
+        if self.state is None or self._moving(card.id):
+            return  # (a newer move of the card, an undo say, says where it goes now)
         around = (getattr(op, "after_card", None), getattr(op, "before_card", None))
-        if any(i is not None and self.has_pending(i) for i in around):
+        if any(i is not None and self._moving(i) for i in around):
             # The user moved a card it was put next to since (during the load, say): that
             # later move was placed by this card as shown and says where both go now.
             return
@@ -287,6 +297,14 @@ class BoardLoads:
             again = MoveCard(self.board_id, card_id=card.id, list_id=list_id, pos=pos)
             again.after_card, again.before_card, again.placed = after, before, True
             self.submit(again, undoable=False)
+
+    def _moving(self, card_id: str) -> bool:
+        """A pending write says where the card goes now (a move, an archive …); a label or a
+        rename, say, does not."""
+        return any(
+            isinstance(op, PLACING) and getattr(op, "card_id", None) == card_id
+            for op in self._pending
+        )
 
     def _held(self, result: Any, temp: str | None = None) -> Any:
         """Trello's answer for a card in a list whose numbering we may not know (re-spaced
