@@ -239,3 +239,39 @@ async def test_a_polled_copy_read_before_trello_re_spaced_its_list_does_not_brin
         assert world_order(sb, first.id) == want
         assert state.card_ids_in(first.id) == want
         assert state.cards[fetched.id].pos == sb.world.cards[fetched.id].pos
+
+
+async def test_a_card_moved_below_another_follows_it_when_that_ones_move_is_re_planned(
+    tmp_path: Path,
+) -> None:
+    """Found by the chaos machine: X was moved to the bottom of a list, then Y below X, both
+    still to be sent. A teammate's change re-planned X's move (its upper neighbour went
+    further down) but not Y's, which names X only as a neighbour: Y kept a number above X's
+    new one. Re-checked just before it leaves, Y goes below X."""
+    sb = Sandbox.create("demo")
+    board = sb.world.boards[demo_board_id(sb)]
+    first, second = sb.world.sorted_lists(board)[:2]
+    async with rig(sb, tmp_path) as r:
+        r.queue.batching = False
+        state = r.engine.state
+        assert state is not None
+        shown = list(state.card_ids_in(first.id))
+        x, y = state.card_ids_in(second.id)[:2]
+        since = r.engine.last_action_id
+        r.engine.set_offline(True)
+        last = state.cards[shown[-1]].pos
+        r.engine.submit(MoveCard(board.id, card_id=x, list_id=first.id, pos=last + 16384))
+        below_x = state.cards[x].pos + 16384
+        r.engine.submit(MoveCard(board.id, card_id=y, list_id=first.id, pos=below_x))
+        assert state.card_ids_in(first.id) == [*shown, x, y]
+        # The teammate moves the last card far down and renames X; a poll brings both.
+        await as_teammate(sb, "PUT", f"/cards/{shown[-1]}", pos=str(last + 100_000))
+        await as_teammate(sb, "PUT", f"/cards/{x}", name="Renamed by Sam")
+        actions = await r.client.board_actions(board.id, since=since, limit=50)
+        assert await r.engine.merge_actions(actions, advance=True)
+        r.engine.set_offline(False)
+        assert await r.engine.settled(10)
+        assert r.engine.failed_ops() == []
+        want = [*shown, x, y]
+        assert world_order(sb, first.id) == want
+        assert state.card_ids_in(first.id) == want

@@ -373,6 +373,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
             return False
         if not self._pending or self._pending[0] is not op:
             return True  # withdrawn by an undo during the load: nothing to send
+        self._replanned(op)
         call = op.call()
         sent_pos = getattr(op, "pos", None)  # (a re-base while in flight may re-plan op.pos)
         self._in_flight = op

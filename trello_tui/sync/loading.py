@@ -79,6 +79,7 @@ class BoardLoads:
         def _network_error(self, error: TrelloError) -> None: ...
         def _schedule_flush(self) -> None: ...
         def _unapply(self, ops: list[Op]) -> None: ...
+        def _reapply(self, ops: list[Op]) -> BoardChange: ...
         def _conflict(self, card_id: str, who: str) -> None: ...
         def _merge_remote(
             self,
@@ -297,6 +298,33 @@ class BoardLoads:
             again = MoveCard(self.board_id, card_id=card.id, list_id=list_id, pos=pos)
             again.after_card, again.before_card, again.placed = after, before, True
             self.submit(again, undoable=False)
+
+    def _replanned(self, op: Op) -> None:
+        """Just before a placed write leaves, its number must still put the card between the
+        cards it was put between, by the numbers we hold now. (A re-base re-plans the writes
+        that name the card Trello answered for, not those placed beside it: a card moved
+        below one whose own move was re-planned meanwhile kept a number above it.)"""
+        state = self.state
+        if state is None or not isinstance(op, MoveCard | CreateCard) or not op.placed:
+            return
+        later = self._pending[1:]
+        sides = placing.around(op)
+        if not any(isinstance(o, PLACING) and o.card_id in sides for o in later):
+            # The neighbours are where Trello has them: the number can be checked as shown.
+            around = (op.after_card, op.before_card)
+            if placing.replan(state, op.card_id, op.list_id, op.pos, around) == op.pos:
+                return
+        # Re-plan it as a re-base would: the later writes that depend on it step aside.
+        names = {op.card_id} | sides
+        steps: list[Op] = []
+        for other in later:
+            if (other.ids() | placing.around(other)) & names:
+                steps.append(other)
+                names.add(str(getattr(other, "card_id", "")))
+        self._unapply(steps)
+        change = op.rollback(state).merge(op.apply(state)).merge(self._reapply(steps))
+        log.debug("re-planned %s%s", op.kind, self._placing(op))
+        self._emit(change)
 
     def _moving(self, card_id: str) -> bool:
         """A pending write says where the card goes now (a move, an archive …); a label or a

@@ -86,6 +86,11 @@ def _pos_of(state: BoardState, card_id: str | None, list_id: str, moving: str) -
     return card.pos
 
 
+def around(op: Any) -> set[str]:
+    """The cards a placed operation was put between (none for other operations)."""
+    return {i for i in (getattr(op, "after_card", None), getattr(op, "before_card", None)) if i}
+
+
 def rewrite_neighbours(op: Any, mapping: Mapping[str, str]) -> bool:
     """Temporary ids of an operation's remembered neighbours become Trello's ids."""
     changed = False
