@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -689,3 +690,30 @@ async def test_a_change_between_a_loads_two_reads_is_not_skipped_by_polling(
         state = r.engine.state
         assert state is not None
         assert state.cards[card_id].name == "Renamed between the reads"
+
+
+async def test_a_write_naming_a_new_card_by_its_temporary_id_reaches_the_real_card(
+    tmp_path: Path,
+) -> None:
+    """A prompt opened on a card just created names it by its temporary id; Trello answers
+    for the create while the prompt is open. The due date typed then must go to the real
+    card — sent with the temporary id, Trello refused it ("invalid id") and it was lost."""
+    from trello_tui.sync.ops import SetDue
+
+    sb = Sandbox.create(seed="demo")
+    board_id = demo_board_id(sb)
+    first = sb.world.sorted_lists(sb.world.boards[board_id])[0]
+    async with rig(sb, tmp_path) as r:
+        state = r.engine.state
+        assert state is not None
+        create = CreateCard(state.id, list_id=first.id, name="Brand new", pos=1.0)
+        temp = create.card_id
+        r.engine.submit(create)
+        assert await r.engine.settled(5)
+        real = next(c.id for c in sb.world.cards.values() if c.name == "Brand new")
+        due = datetime(2026, 12, 24, 12, 0, tzinfo=UTC)
+        r.engine.submit(SetDue(state.id, card_id=temp, due=due))  # the prompt's card id
+        assert await r.engine.settled(5)
+        assert r.engine.failed_ops() == []
+        assert sb.world.cards[real].due is not None
+        assert state.cards[real].due == due

@@ -129,6 +129,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         self._answered: Counter[str] = Counter()
         self._renumbered: Counter[str | None] = Counter()
         self._deferred: set[str] = set()
+        self._replaced: dict[str, str] = {}
         #: cards a full load showed older than our confirmed writes, still to fetch again
         self._stale: set[str] = set()
         self._catcher: asyncio.Task[None] | None = None
@@ -199,6 +200,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         entries = await self.outbox.run(self.outbox.sync.entries, self.board_id)
         id_map = await self.outbox.run(self.outbox.sync.id_map, self.board_id)
         self._claims.update(id_map.values())
+        self._replaced.update(id_map)
         for entry in entries:
             try:
                 op = op_from_json(entry.body)
@@ -400,7 +402,8 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
             await self.outbox.run(self.outbox.sync.mark_sent, op.op_id, {"server_offset": offset})
             self._sent_at[op.op_id] = time.time() + offset
             if log.isEnabledFor(logging.DEBUG):
-                log.debug("send %s%s", op.kind, self._placing(op))
+                what = self._placing(op) or f" {getattr(op, 'card_id', '')} {op.to_json()}"
+                log.debug("send %s%s", op.kind, what[:300])
             ticker = asyncio.get_running_loop().create_task(self._tick_status())
             delivery = Delivery()
             try:
@@ -530,6 +533,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         self._synced()
         self._emit(change)
         if mapping:
+            self._replaced.update(mapping)
             if self.editing in mapping:
                 self.editing = mapping[self.editing]
             self._emit(IdsReplaced(self.board_id, mapping))

@@ -46,6 +46,8 @@ class UndoHistory:
     _undo: list[list[Op]]
     _paced: set[str]
     _wake: asyncio.Event
+    #: temporary ids of the cards (and other objects) we created -> Trello's ids
+    _replaced: dict[str, str]
 
     if TYPE_CHECKING:
 
@@ -72,6 +74,9 @@ class UndoHistory:
         durables: list[asyncio.Future[None]] = []
         loop = asyncio.get_running_loop()
         for op in ops:
+            # A screen that opened on a new card may still name it by its temporary id
+            # after Trello has answered for it (a due date typed meanwhile, say).
+            op.rewrite(self._replaced)
             change = change.merge(op.apply(self.state))
             self._pending.append(op)
             if len(ops) > 1:
