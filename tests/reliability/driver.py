@@ -18,6 +18,9 @@ from trello_tui.store.outbox import Outbox
 from trello_tui.ui.app import TrelloApp
 from trello_tui.ui.backend import Backend
 from trello_tui.ui.screens.board import BoardScreen
+from trello_tui.ui.screens.capture import Composer
+from trello_tui.ui.screens.card import CardScreen
+from trello_tui.ui.screens.pickers import TextPrompt
 
 if TYPE_CHECKING:
     from tests.reliability.machine import Chaos
@@ -218,13 +221,21 @@ class Driver:
         await self.pilot.press(*keys)
         await self.pilot.pause()
 
-    async def open_screen(self, key: str) -> bool:
-        """Press a key that opens a prompt or a screen, and wait until it is up: keys typed
-        before it mounts would go to the board (``n`` of a due date "none" opens a composer)."""
+    async def open_screen(self, key: str, kind: type[Any]) -> bool:
+        """Press a key that opens a prompt or a screen, and wait until that screen is up: keys
+        typed before it mounts would go to the board (``n`` of a due date "none" opens a
+        composer). Another screen instead (one left open, say) is closed and the operation
+        skipped: typing into it would do what nobody meant."""
         await self.press(key)
         deadline = time.monotonic() + 10
-        while isinstance(self.app.screen, BoardScreen):
-            if time.monotonic() > deadline:
+        while not isinstance(self.app.screen, kind):
+            if time.monotonic() > deadline or not isinstance(self.app.screen, BoardScreen):
+                self.chaos.report.problems_seen += 1
+                self.note(f"  {key} opened {type(self.app.screen).__name__}, not {kind.__name__}")
+                while not isinstance(self.app.screen, BoardScreen):
+                    await self.press("escape")
+                    if time.monotonic() > deadline + 10:
+                        break
                 return False
             await asyncio.sleep(0.02)
         await self.pilot.pause()
@@ -368,7 +379,7 @@ class Driver:
         chaos.counter += 1
         tag = f"n{chaos.counter}"
         list_id, index = self.user.where(key)
-        if not await self.open_screen("n"):
+        if not await self.open_screen("n", Composer):
             return False
         await self.press(*tag, "enter")
         self.user.create(tag, tag, list_id, index + 1)
@@ -379,7 +390,7 @@ class Driver:
         self.chaos.counter += 1
         tag = key if card.created else card.key
         name = f"{tag} r{self.chaos.counter}"
-        if not await self.open_screen("t"):
+        if not await self.open_screen("t", TextPrompt):
             return False
         await self.press("ctrl+u", *name, "enter")
         card.name = name
@@ -396,7 +407,7 @@ class Driver:
 
     async def op_due(self, key: str) -> bool | None:
         text = self.rng.choice(DUE_TEXTS)
-        if not await self.open_screen("d"):
+        if not await self.open_screen("d", TextPrompt):
             return False
         await self.press(*text, "enter")
         card = self.user.cards[key]
@@ -408,11 +419,9 @@ class Driver:
             card.due = self.chaos.due_for(text)
 
     async def op_check(self, key: str) -> bool | None:
-        from trello_tui.ui.screens.card import CardScreen
-
         card = self.user.cards[key]
         item_id = self.rng.choice(sorted(card.checks))
-        if not await self.open_screen("enter"):
+        if not await self.open_screen("enter", CardScreen):
             return False
         screen = self.app.screen
         if not isinstance(screen, CardScreen):
