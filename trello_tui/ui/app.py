@@ -74,6 +74,8 @@ class TrelloApp(App[None]):
         self.on_theme_chosen = on_theme_chosen
         #: a card to focus once its board is shown (search results on another board)
         self.focus_after_open: str | None = None
+        #: a board to show once the prompt open over the current one is closed
+        self._board_waiting: BoardState | None = None
         #: notifications of what others do, and the user's [[triggers]]
         self.events = AppEvents(self, triggers, lambda: self.me, lambda: self.clock().timestamp())
 
@@ -123,11 +125,25 @@ class TrelloApp(App[None]):
 
     # -- boards -----------------------------------------------------------------------------
 
+    def _board_screen(self) -> BoardScreen | None:
+        """The board on screen, under any prompt or card detail open over it."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, BoardScreen):
+                return screen
+        return None
+
     def show_board(self, state: BoardState) -> None:
         focused = None
-        if isinstance(self.screen, BoardScreen) and self.screen.state is state:
+        board = self._board_screen()
+        if board is not None and board.state is state:
             # Already shown (the engine's first change and its opening both show it).
             self.state = state
+            return
+        if board is not None and board is not self.screen:
+            # A prompt or the card detail is open over the board: what the user types must
+            # stay there (pushed over it, the new board took the keys as shortcuts). The new
+            # board replaces the old one once they are back on it (``board_resumed``).
+            self._board_waiting = state
             return
         if isinstance(self.screen, BoardScreen):
             # A screen shown a moment ago (the cached board, then the engine's) may not be
@@ -152,6 +168,12 @@ class TrelloApp(App[None]):
             callback = self.on_painted
             self.on_painted = None
             screen.call_after_refresh(callback)
+
+    def board_resumed(self) -> None:
+        """The board screen is on top again: show the board that arrived meanwhile."""
+        waiting, self._board_waiting = self._board_waiting, None
+        if waiting is not None:
+            self.show_board(waiting)
 
     @work(exclusive=True, group="open-board", exit_on_error=False)
     async def open_board(self, key: str) -> None:

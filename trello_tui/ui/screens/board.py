@@ -57,6 +57,9 @@ class BoardScreen(BulkActions, Screen[None]):
     #: unmounted: a late ``hold_heap`` must not freeze the heap for a screen that is gone
     _left = False
 
+    def on_screen_resume(self) -> None:
+        self.tapp.board_resumed()
+
     def compose(self) -> ComposeResult:
         yield self._view
         yield self._status
