@@ -1,8 +1,10 @@
 """The :class:`Sandbox`: a world, its ASGI app, rate limits, faults, webhooks and stats.
 
 ``sb.app`` serves the Trello routes under ``/1`` (and ``/_sandbox/`` when ``config.admin``).
-Each request: faults → parameters (query, form or JSON body) → credentials → rate limits →
-auth → route handler; every answer carries the ``x-rate-limit-*`` headers.
+Each request: faults → the body's declared size → credentials found in the query or the
+``Authorization`` header (a bad one is refused before the body is read) → parameters (query,
+then a form or JSON body streamed up to its cap: sandbox/bodies.py) → rate limits → auth →
+route handler; every answer carries the ``x-rate-limit-*`` headers.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
+from trello_tui.sandbox import oauth
 from trello_tui.sandbox.auth import Credentials, authenticate, read_credentials
+from trello_tui.sandbox.bodies import CLOSE, MAX_BODY, check_declared, has_body, read_capped, replay
 from trello_tui.sandbox.context import Ctx
 from trello_tui.sandbox.errors import ApiError
 from trello_tui.sandbox.faults import Faults
@@ -216,10 +220,23 @@ class Sandbox:
         if faults.roll(faults.drop_rate, "drop"):
             return DroppedResponse()
         auth = request.headers.get("authorization")
+        params = dict(request.query_params)
         try:
-            params = dict(request.query_params)
+            check_declared(request, MAX_BODY)
+        except ApiError as err:  # refused unread, before the credentials, as Trello's edge does
+            return error_response(err, {})
+        refused = await self._refuse_unread(request.method, path, params, auth)
+        if refused is not None:
+            if has_body(request):
+                refused.headers.update(CLOSE)  # nobody reads the rest of that body
+            return refused
+        try:
+            if request.method != "GET":
+                request = replay(request, await read_capped(request, MAX_BODY))
             params.update(await _body_params(request))
         except ApiError as err:  # a malformed body: still counted and rate-limited, then 400
+            if err.status == 413:
+                return error_response(err, {})
             return await self.handle(request.method, path, params, auth, early_error=err)
         except ClientDisconnect:  # the client went away mid-body: nobody reads an answer
             return Response(b"", 400)
@@ -231,6 +248,34 @@ class Sandbox:
         if faults.roll(faults.drop_after_rate, "drop_after"):
             return DroppedResponse()  # handled (any change is made), but the answer is lost
         return response
+
+    async def _refuse_unread(
+        self, method: str, path: str, query: dict[str, Any], authorization: str | None
+    ) -> Response | None:
+        """Trello's answer for credentials in the query or the header that are no good, given
+        before the body is read; None when they pass, or when the body may carry them."""
+        if method == "GET" or path in oauth_routes.FLOW_PATHS:
+            return None  # a GET's body is never read; the OAuth flow checks its own tokens
+        if oauth.is_signed(authorization):  # the first checks of oauth.verify, which needs the body
+            try:
+                fields = oauth.oauth_fields(authorization)
+            except ApiError as err:
+                return error_response(err, {})
+            token = fields.get("oauth_token", "")
+            if fields.get("oauth_consumer_key") != self.world.key:
+                return error_response(ApiError(401, "invalid key"), {})
+            if token and token not in self.world.tokens:
+                return error_response(ApiError(401, "invalid token"), {})
+            return None
+        key, token = read_credentials(query, authorization)
+        if not (key and token):
+            return None  # the body may hold them: it is read, up to its cap, to find out
+        try:
+            authenticate(self.world, method, key, token)
+            check_grant(self.world, method, path, token)
+        except ApiError:
+            return await self.handle(method, path, query, authorization)  # counted, as ever
+        return None
 
     async def handle(
         self,
@@ -301,6 +346,7 @@ class Sandbox:
 
 
 async def _body_params(request: Request) -> dict[str, Any]:
+    """The body's parameters; ``request`` is a :func:`replay` of the capped body."""
     if request.method == "GET":
         return {}
     raw = await request.body()
