@@ -144,6 +144,19 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--state", default=None, metavar="FILE", help="persist the world here")
     sandbox.add_argument("--admin", action="store_true", help="enable the /_sandbox/ admin API")
     sandbox.add_argument(
+        "--admin-token",
+        default=None,
+        metavar="TOKEN",
+        help="the admin API's bearer token (default: $TRELLO_SANDBOX_ADMIN_TOKEN, else a new one, "
+        "printed with the credentials)",
+    )
+    sandbox.add_argument(
+        "--seeds",
+        default=None,
+        metavar="DIR",
+        help="the folder from which POST /_sandbox/reset may read seed files",
+    )
+    sandbox.add_argument(
         "--faults",
         default=None,
         metavar="SPEC",

@@ -12,8 +12,11 @@ from trello_tui.sandbox.teammate import teammate_step
 
 
 def client(sb: Sandbox) -> httpx.AsyncClient:
+    """In-process, sending the admin token (the admin API refuses requests without it)."""
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=sb.app), base_url="http://sandbox.invalid"
+        transport=httpx.ASGITransport(app=sb.app),
+        base_url="http://sandbox.invalid",
+        headers={"Authorization": f"Bearer {sb.admin_token}"},
     )
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -53,6 +55,10 @@ class SandboxConfig:
     member_window_s: float = 900.0
     key_429_block: int = 200
     admin: bool = False
+    # The admin API's bearer token; "" makes a fresh one per run (``Sandbox.admin_token``).
+    admin_token: str = ""
+    # The one folder from which a reset (``POST /_sandbox/reset``) may read seed files.
+    seeds_dir: Path | None = None
     webhook_timeout_s: float = 30.0
     webhook_retry_delays: tuple[float, ...] = (30.0, 60.0, 120.0)
     # A webhook is deactivated once it has failed this many deliveries in a row, or has been
@@ -136,6 +142,8 @@ class Sandbox:
         self.world = world
         self.config = config
         self.seed = seed
+        self.started_seed = seed  # a reset may name it again, even when it is a file
+        self.admin_token = config.admin_token or secrets.token_urlsafe(32)
         self.faults = config.faults
         self.limiter = RateLimiter(config.limits())
         self.stats_data = Stats()

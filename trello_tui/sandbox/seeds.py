@@ -1,5 +1,10 @@
 """Seeds: ``demo``, ``empty``, ``cards:N`` (N ≤ 5,000) or a path to a Trello board export.
 
+Whoever starts the sandbox (its command line, or code) may seed it from any export it can
+read. A reset asked for over HTTP (``POST /_sandbox/reset``) is narrower (:func:`allowed_seed`):
+a seed name, the seed the sandbox started with, or a file inside the seeds folder given when
+it started (``--seeds DIR``); any other path is refused unread, without saying whether it exists.
+
 Every seed has you (``alex``) and two teammates (``sam``, ``jordan``) with tokens, and an
 outsider (``casey``) whose private board you cannot read. Seeds are deterministic apart from
 ids, tokens and dates (which are relative to now). Large boards are built directly (no
@@ -12,6 +17,7 @@ import json
 import random
 import time
 from pathlib import Path
+from typing import Any
 
 from trello_tui.sandbox import ops
 from trello_tui.sandbox.demo_content import CARD_TITLES, COMMENTS, DESCRIPTIONS, ITEMS
@@ -31,10 +37,35 @@ from trello_tui.sandbox.world import (
 
 MAX_CARDS = 5000
 DAY = 86400.0
+NAMES = "demo | empty | cards:N"
 
 
 class SeedError(ValueError):
     """An unknown seed or an unreadable export."""
+
+
+def is_name(seed: str) -> bool:
+    return seed in ("demo", "empty") or seed.startswith("cards:")
+
+
+def allowed_seed(seed: str, folder: Path | None, started_with: str) -> str:
+    """The seed a reset over HTTP may build: a name, the seed the sandbox started with, or a
+    file inside ``folder`` (a name relative to it, or a path that resolves inside it, symlinks
+    followed). Raises :class:`SeedError` for anything else."""
+    if is_name(seed) or seed == started_with:
+        return seed
+    if folder is None:
+        raise SeedError(
+            f"seed {seed!r} refused: a reset takes {NAMES}, or a file in the seeds folder, "
+            "and this sandbox has none (start it with --seeds DIR)"
+        )
+    root = folder.resolve()
+    target = (root / seed).resolve()  # an absolute seed replaces root; ".." is resolved away
+    if not target.is_relative_to(root):
+        raise SeedError(f"seed {seed!r} refused: it is outside the seeds folder {root}")
+    if not target.is_file():
+        raise SeedError(f"unknown seed {seed!r}: no such file in the seeds folder {root}")
+    return str(target)
 
 
 def build_world(seed: str) -> World:
@@ -55,11 +86,15 @@ def build_world(seed: str) -> World:
         from trello_tui.sandbox.importer import import_export
 
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data: Any = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             raise SeedError(f"cannot read {path}: {err}") from None
-        return import_export(people(), data)
-    raise SeedError(f"unknown seed {seed!r} (demo | empty | cards:N | PATH)")
+        try:
+            return import_export(people(), data)
+        except (KeyError, TypeError, AttributeError) as err:  # a field missing or mistyped
+            kind = type(err).__name__
+            raise SeedError(f"{path} is not a Trello board export ({kind}: {err})") from None
+    raise SeedError(f"unknown seed {seed!r} ({NAMES} | PATH)")
 
 
 def people() -> World:

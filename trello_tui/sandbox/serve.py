@@ -1,8 +1,10 @@
 """Serving the sandbox with uvicorn: inside a running loop, in a thread, or from the CLI.
 
 ``trello-tui sandbox`` prints shell assignments first (``TRELLO_API_URL=…`` and the
-credentials, one per line), then serves until interrupted. With ``--state FILE`` the world is
-loaded from FILE when it exists and written back (atomically) after changes and at exit.
+credentials, one per line; with ``--admin`` also ``TRELLO_SANDBOX_ADMIN_TOKEN=…``, made per run
+unless ``--admin-token`` or that variable gives one), then serves until interrupted. With
+``--state FILE`` the world is loaded from FILE when it exists and written back (atomically)
+after changes and at exit. ``--seeds DIR`` is the folder a reset may read seed files from.
 """
 
 from __future__ import annotations
@@ -113,7 +115,12 @@ def load_sandbox(args: argparse.Namespace) -> Sandbox:
     spec = getattr(args, "faults", None)
     if spec:
         faults.update(parse_spec(spec))
-    config = SandboxConfig(admin=bool(args.admin), faults=faults)
+    config = SandboxConfig(
+        admin=bool(args.admin),
+        admin_token=_admin_token(getattr(args, "admin_token", None)),
+        seeds_dir=_seeds_dir(getattr(args, "seeds", None)),
+        faults=faults,
+    )
     state = Path(args.state) if args.state else None
     if state is not None and state.exists():
         world = World.from_json(json.loads(state.read_text(encoding="utf-8")))
@@ -121,7 +128,32 @@ def load_sandbox(args: argparse.Namespace) -> Sandbox:
     return Sandbox.create(args.seed, config)
 
 
+def _admin_token(given: str | None) -> str:
+    """The admin token from ``--admin-token`` or the environment; "" to make one."""
+    from trello_tui.sandbox.admin import TOKEN_ENV
+
+    token = given if given is not None else os.environ.get(TOKEN_ENV, "")
+    if token and (len(token) < 16 or not token.isascii() or not token.isprintable()
+                  or " " in token):  # fmt: skip
+        raise ValueError(
+            f"the admin token ({'--admin-token' if given is not None else TOKEN_ENV}) must be "
+            "at least 16 printable ASCII characters without spaces"
+        )
+    return token
+
+
+def _seeds_dir(given: str | None) -> Path | None:
+    if given is None:
+        return None
+    folder = Path(given).expanduser()
+    if not folder.is_dir():
+        raise ValueError(f"--seeds {given}: not a folder")
+    return folder.resolve()
+
+
 def banner(sb: Sandbox, url: str) -> list[str]:
+    from trello_tui.sandbox.admin import TOKEN_ENV
+
     creds = sb.credentials
     lines = [
         f"TRELLO_API_URL={url}",
@@ -129,6 +161,8 @@ def banner(sb: Sandbox, url: str) -> list[str]:
         f"TRELLO_TOKEN={creds.token}",
         f"TRELLO_API_SECRET={creds.secret}",
     ]
+    if sb.config.admin:
+        lines.append(f"{TOKEN_ENV}={sb.admin_token}")
     for username, token in sorted(creds.tokens.items()):
         if username != creds.me:
             lines.append(f"TRELLO_TOKEN_{username.upper()}={token}")
@@ -171,7 +205,7 @@ def run_from_cli(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(_run(args))
-    except (SeedError, ValueError) as err:  # a bad --seed, --faults or --state file
+    except (SeedError, ValueError) as err:  # a bad --seed, --seeds, --faults, --state, token
         print(f"trello-tui sandbox: {err}", file=sys.stderr)
         return 2
     except OSError as err:
