@@ -122,7 +122,10 @@ class DroppedResponse(Response):
 
 
 def _json_response(status: int, body: Any, headers: dict[str, str]) -> Response:
-    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    try:
+        data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate: JSON escapes it (as Trello's JSON does)
+        data = json.dumps(body, separators=(",", ":")).encode()
     return Response(data, status, headers, media_type="application/json; charset=utf-8")
 
 
