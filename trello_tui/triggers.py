@@ -43,7 +43,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final, TypeVar
 
-from trello_tui import paths
+from trello_tui import children, paths
 from trello_tui.config import Trigger
 from trello_tui.sync.notify import CardEvent, Me
 from trello_tui.trello.models import format_date
@@ -340,6 +340,7 @@ class TriggerRunner:
             return result(False, None, f"{trigger.run[0]!r} is not executable")
         except (OSError, ValueError) as error:
             return result(False, None, f"could not start {trigger.run[0]!r}: {error}")
+        children.adopt(process.pid)  # ended with the program if it is still running then
         try:
             async with asyncio.timeout(self.timeout_s):
                 out, err = await process.communicate()
@@ -350,6 +351,8 @@ class TriggerRunner:
         except asyncio.CancelledError:
             _stop(process)
             raise
+        finally:
+            children.forget(process.pid)
         code = process.returncode
         if code == 0:
             return result(True, 0, "")

@@ -30,6 +30,7 @@ from typing import Literal, Protocol
 
 import httpx
 
+from trello_tui import children
 from trello_tui.sync.engine import SyncEngine
 from trello_tui.sync.registrar import WebhookRegistrar, WebhookSetupError
 from trello_tui.sync.tunnel import FixedUrl, Tunnel, TunnelError
@@ -288,7 +289,7 @@ class LiveUpdates:
             self._wake.set()  # deliveries are flowing: see whether live can resume
 
     def _on_url(self, url: str | None) -> None:
-        if self._stopping:
+        if self._stopping or children.ending():  # we are ending it: no fallback to report
             return
         if url is None:
             self._fall_back("the tunnel stopped; polling until it is back")

@@ -32,6 +32,8 @@ import time
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
+from trello_tui import children
+
 log = logging.getLogger("trello_tui.tunnel")
 
 UrlListener = Callable[[str | None], None]
@@ -159,6 +161,8 @@ class Tunnel:
         self._first_url: asyncio.Future[str] | None = None
         self._tail: collections.deque[str] = collections.deque(maxlen=8)
         self._stopping = False
+        #: the group we started and have not ended yet (children.py)
+        self._owned: int | None = None
 
     def __repr__(self) -> str:
         return f"Tunnel(program={self.argv[0]!r}, url={self.url!r})"
@@ -232,7 +236,7 @@ class Tunnel:
                 )
                 return
             self._set_url(None)
-            if self._stopping:
+            if self._stopping or children.ending():  # the program is ending: no restart
                 return
             if time.monotonic() - started >= self.stable_after:
                 delay = self.backoff_initial  # it ran fine for a while: restart promptly
@@ -249,10 +253,13 @@ class Tunnel:
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
-                # Its own session: the terminal's ctrl+c is ours, and stop() can end its group.
+                # Its own session: the terminal's ctrl+c and hang-up are ours, stop() can end
+                # its group, and the group ends with us however we end (children.py).
                 start_new_session=True,
                 env=self._env,
             )
+            children.adopt(self._process.pid)
+            self._owned = self._process.pid
         except FileNotFoundError:
             raise TunnelError(
                 f"tunnel command not found: {self.argv[0]!r}; install it, fix"
@@ -264,6 +271,7 @@ class Tunnel:
         assert process.stdout is not None and process.stderr is not None
         await asyncio.gather(self._read(process.stdout), self._read(process.stderr))
         code = await process.wait()
+        self._release(process)  # what it started goes with it (before any restart)
         self.last_error = f"{self.argv[0]} exited with code {code}"
 
     async def _read(self, stream: asyncio.StreamReader) -> None:
@@ -297,15 +305,23 @@ class Tunnel:
 
     async def _terminate(self) -> None:
         process = self._process
-        if process is None or process.returncode is not None:
+        if process is None:
             return
-        _end(process, hard=False)
-        try:
-            async with asyncio.timeout(3):
+        if process.returncode is None:
+            _end(process, hard=False)
+            try:
+                async with asyncio.timeout(3):
+                    await process.wait()
+            except TimeoutError:
+                _end(process, hard=True)
                 await process.wait()
-        except TimeoutError:
-            _end(process, hard=True)
-            await process.wait()
+        self._release(process)  # and whatever it started that outlived it
+
+    def _release(self, process: asyncio.subprocess.Process) -> None:
+        """Once, after its leader was reaped: a second kill could hit a reused id."""
+        if self._owned == process.pid:
+            self._owned = None
+            children.release(process.pid)
 
     def _tail_hint(self) -> str:
         lines = [line for line in self._tail if line.strip()][-3:]
