@@ -82,6 +82,7 @@ def _configured_live_link() -> Any:
 def run_demo(args: argparse.Namespace) -> int:
     from trello_tui.sandbox import Sandbox
     from trello_tui.store.outbox import Outbox
+    from trello_tui.ui import exits
     from trello_tui.ui.app import TrelloApp
 
     sandbox = Sandbox.create(seed=args.seed)
@@ -109,10 +110,10 @@ def run_demo(args: argparse.Namespace) -> int:
             next(iter(sandbox.world.boards.values()), None),
         )
         app = TrelloApp(backend, board_key=board.id if board else None, me=creds.me)
-        app.run()
+        status = exits.run(app)  # a signal ends it cleanly, the stand-in tunnel with it
         if stop is not None:
             stop.set()
-    return 0
+    return status
 
 
 def _welcome() -> int | None:
@@ -168,6 +169,7 @@ def _signed_in_member() -> str | None:
 def run_tui(args: argparse.Namespace) -> int:
     """``trello-tui [--board B] [--offline]``: the cache at once, then Trello through the engine."""
     from trello_tui import config
+    from trello_tui.ui import exits
     from trello_tui.ui.app import TrelloApp
     from trello_tui.ui.commands import BY_ID
 
@@ -198,8 +200,7 @@ def run_tui(args: argparse.Namespace) -> int:
         on_theme_chosen=lambda theme: _remember_theme(theme, settings),
         triggers=settings.triggers,
     )
-    app.run()
-    return 0
+    return exits.run(app)  # a signal (the terminal closed) ends it and its tunnel cleanly
 
 
 def _remember_board(board_id: str) -> None:
