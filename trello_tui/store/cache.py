@@ -10,6 +10,11 @@ confirmed live in the outbox and are re-applied on top at start-up, so nothing i
 Loading a board is one indexed query per table and one ``json.loads`` per table (the rows are
 joined into one JSON array), which keeps a 5,000-card board well under 0.2 s cold.
 
+The cache is only a copy of what Trello said, so no local fault stops the program: a file
+SQLite proves damaged is set aside and rebuilt; when the disk is full, the folder read-only
+or the file locked, what it holds is copied into memory and used from there for the rest of
+the run (one message says so, with the fix), and nothing new is saved until the next run.
+
 ``Cache`` is synchronous and thread-safe; ``AsyncCache`` runs every call on one dedicated
 worker thread so an event loop never waits on the disk.
 """
@@ -17,6 +22,7 @@ worker thread so an event loop never waits on the disk.
 from __future__ import annotations
 
 import asyncio
+import logging
 import marshal
 import sqlite3
 import threading
@@ -30,7 +36,17 @@ from typing import Any, ParamSpec, TypeVar
 
 from trello_tui import paths
 from trello_tui.store import across
-from trello_tui.store.db import Schema, open_database, set_aside, sql_migration
+from trello_tui.store.db import (
+    Schema,
+    StoreFault,
+    fault,
+    is_corrupt,
+    memory_database,
+    open_database,
+    open_readonly,
+    set_aside,
+    sql_migration,
+)
 from trello_tui.store.rows import (
     PACKING,
     bump,
@@ -57,6 +73,8 @@ from trello_tui.trello.models import (
     Organization,
     TrelloList,
 )
+
+log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x54544331  # "TTC1"
 
@@ -152,6 +170,8 @@ class Cache:
         self._report = report
         #: messages for the user (files set aside); the UI shows them once.
         self.messages: list[str] = []
+        #: the file could not be used (a local fault): the cache lives in memory this run
+        self.in_memory = False
         self._lock = threading.RLock()
         self._conn = self._open()
 
@@ -161,29 +181,63 @@ class Cache:
             self._report(message)
 
     def _open(self) -> sqlite3.Connection:
-        return open_database(self.path, SCHEMA, report=self._note)
+        try:
+            return open_database(self.path, SCHEMA, report=self._note)
+        except StoreFault as problem:
+            return self._in_memory(problem, open_readonly(self.path, SCHEMA))
+
+    def _in_memory(
+        self, problem: StoreFault, source: sqlite3.Connection | None
+    ) -> sqlite3.Connection:
+        """Go on from a copy in memory of what ``source`` holds (empty if nothing is readable)."""
+        try:
+            conn = memory_database(SCHEMA, source)
+        finally:
+            if source is not None and source is not getattr(self, "_conn", None):
+                source.close()
+        self.in_memory = True
+        self._note(f"{problem}; until then the cache is used from memory and not saved")
+        return conn
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
 
     def _guard(self, fn: Callable[[sqlite3.Connection], T], fallback: T) -> T:
-        """Run ``fn``; if the file turns out damaged mid-use, set it aside and start afresh."""
+        """Run ``fn``; a file found damaged is set aside and rebuilt, a local fault (disk
+        full, read-only, locked) moves the cache into memory; ``fn`` is then run once more."""
         with self._lock:
             try:
                 return fn(self._conn)
             except sqlite3.DatabaseError as exc:
-                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                    raise
-                self._conn.close()
-                moved = set_aside(self.path, "unusable")
-                reason = str(exc).split(" with text ")[0][:80]  # never echo stored data
-                self._note(
-                    f"{self.path.name} was damaged ({reason}); moved it to {moved.name} "
-                    "and started afresh"
-                )
-                self._conn = self._open()
+                local = type(exc) in (sqlite3.DatabaseError, sqlite3.OperationalError)
+                if not (local or is_corrupt(exc)):
+                    # A constraint or a misuse of ours: a bug, not the file's fault.
+                    log.error("cache: %s", exc)
+                    return fallback
+                self._recover(exc)
+            try:
+                return fn(self._conn)
+            except sqlite3.DatabaseError:
                 return fallback
+
+    def _recover(self, exc: sqlite3.DatabaseError) -> None:
+        if self.in_memory:
+            return  # (memory does not fill up or lock; a failure here is fn's own)
+        if not is_corrupt(exc):
+            self._conn = self._in_memory(fault(exc, self.path), self._conn)
+            return
+        self._conn.close()
+        reason = str(exc).split(" with text ")[0][:80]  # never echo stored data
+        try:
+            moved = set_aside(self.path, "unusable")
+        except StoreFault as problem:
+            self._conn = self._in_memory(problem, None)
+            return
+        self._note(
+            f"{self.path.name} was damaged ({reason}); moved it to {moved.name} and started afresh"
+        )
+        self._conn = self._open()
 
     def _write(self, fn: Callable[[sqlite3.Connection], None]) -> None:
         def run(conn: sqlite3.Connection) -> None:

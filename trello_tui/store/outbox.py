@@ -18,11 +18,18 @@ When a create is confirmed, ``confirm`` deletes it, records ``temp id -> real id
 the later rows that named the temporary id, all in one transaction.
 
 The store knows nothing of operations: a row's ``body`` is the operation's JSON.
+
+The outbox is never set aside while it may hold a write that can still be read: it is checked
+(``quick_check``) at every open, and a damaged file has every row SQLite can still read copied
+into a fresh one before it is moved aside (``salvage``). A local fault (disk full, read-only
+folder, locked by another program) raises ``StoreFault`` and leaves every row where it is;
+``Outbox.reading`` opens such a file read-only, so the app can still show what is queued.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 import threading
@@ -35,7 +42,16 @@ from pathlib import Path
 from typing import Any, ParamSpec, TextIO, TypeVar
 
 from trello_tui import paths
-from trello_tui.store.db import Schema, open_database, sql_migration
+from trello_tui.store.db import (
+    Schema,
+    StoreFault,
+    fault,
+    is_corrupt,
+    memory_database,
+    open_database,
+    open_readonly,
+    sql_migration,
+)
 
 APPLICATION_ID = 0x54544F31  # "TTO1"
 
@@ -88,6 +104,41 @@ def _dumps(data: Mapping[str, Any]) -> str:
 
 
 _COLUMNS = "seq, op_id, board_id, kind, body, state, attempts, created_at, sent_at, context, error"
+_TABLES = (("ops", tuple(_COLUMNS.split(", "))), ("id_map", ("temp_id", "real_id", "board_id")))
+#: a damaged file is read row by row up to this many rows (a real outbox holds a few dozen)
+_SALVAGE_LIMIT = 100_000
+
+
+def _readable_rows(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> list[Any]:
+    """Every row of ``table`` SQLite can still read: all at once, else one rowid at a time."""
+    names = ",".join(columns)
+    try:
+        return conn.execute(f"SELECT {names} FROM {table} ORDER BY rowid").fetchall()
+    except sqlite3.DatabaseError:
+        pass
+    try:
+        top = int(conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0)
+    except sqlite3.DatabaseError:
+        top = _SALVAGE_LIMIT
+    rows: list[Any] = []
+    for rowid in range(1, min(top, _SALVAGE_LIMIT) + 1):
+        with contextlib.suppress(sqlite3.DatabaseError):
+            rows += conn.execute(f"SELECT {names} FROM {table} WHERE rowid=?", (rowid,)).fetchall()
+    return rows
+
+
+def salvage(path: Path) -> list[tuple[str, tuple[str, ...], list[Any]]]:
+    """What a damaged outbox still holds, table by table (never raises: nothing is nothing)."""
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
+        except sqlite3.DatabaseError:
+            continue
+        try:
+            return [(table, cols, _readable_rows(conn, table, cols)) for table, cols in _TABLES]
+        finally:
+            conn.close()
+    return []
 
 
 def _entry(row: tuple[Any, ...]) -> OutboxEntry:
@@ -126,8 +177,35 @@ class Outbox:
                 report(message)
 
         self._lock = threading.RLock()
-        self._conn = open_database(self.path, SCHEMA, durable=True, report=note)
+        #: set when the file can only be read (``reading``): every write raises it
+        self.fault: StoreFault | None = None
+        self._conn = open_database(
+            self.path, SCHEMA, durable=True, thorough=True, salvage=salvage, report=note
+        )
         self._sender_lock: TextIO | None = None
+
+    @classmethod
+    def reading(cls, path: Path | None, problem: StoreFault) -> Outbox:
+        """The outbox of a folder with a local fault, read-only: what it holds can be shown
+        (empty if it can't be read at all); every write raises ``problem``."""
+        self = cls.__new__(cls)
+        self.path = path if path is not None else paths.outbox_db()
+        self.messages = []
+        self._lock = threading.RLock()
+        self.fault = problem
+        self._sender_lock = None
+        self._conn = open_readonly(self.path, SCHEMA) or memory_database(SCHEMA)
+        return self
+
+    def _fault(self, exc: sqlite3.DatabaseError) -> StoreFault:
+        if is_corrupt(exc):
+            return StoreFault(self.path, "damaged", getattr(exc, "sqlite_errorname", ""))
+        return fault(exc, self.path)
+
+    @staticmethod
+    def _local(exc: BaseException) -> bool:
+        """An error of the file or of its place (not a constraint or a misuse of ours)."""
+        return type(exc) in (sqlite3.DatabaseError, sqlite3.OperationalError) or is_corrupt(exc)
 
     def close(self) -> None:
         with self._lock:
@@ -141,11 +219,17 @@ class Outbox:
         with self._lock:
             if self._sender_lock is not None:
                 return True
+            if self.fault is not None:
+                raise self.fault  # nothing may be sent that can't be marked sent first
             try:
                 import fcntl
             except ImportError:  # pragma: no cover - not POSIX: no cross-process guard
                 return True
-            handle = open(Path(str(self.path) + ".lock"), "a", encoding="utf-8")  # noqa: SIM115
+            lock_path = Path(str(self.path) + ".lock")
+            try:
+                handle = open(lock_path, "a", encoding="utf-8")  # noqa: SIM115
+            except OSError as exc:
+                raise fault(exc, self.path) from None
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -156,18 +240,37 @@ class Outbox:
 
     def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            if self.fault is not None:
+                raise self.fault
+            conn = self._conn
             try:
-                result = fn(self._conn)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = fn(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    # SQLite may have rolled back already (a full disk does).
+                    if conn.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.DatabaseError as exc:
+                if self._local(exc):
+                    raise self._fault(exc) from None
                 raise
-            self._conn.execute("COMMIT")
             return result
 
-    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[OutboxEntry]:
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
-            return [_entry(row) for row in self._conn.execute(sql, args)]
+            try:
+                return fn(self._conn)
+            except sqlite3.DatabaseError as exc:
+                if self._local(exc):
+                    raise self._fault(exc) from None
+                raise
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[OutboxEntry]:
+        return self._read(lambda conn: [_entry(row) for row in conn.execute(sql, args)])
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -283,23 +386,26 @@ class Outbox:
         if state is not None:
             sql += " AND state=?"
             args.append(state)
-        with self._lock:
-            return int(self._conn.execute(sql, args).fetchone()[0])
+        return self._read(lambda conn: int(conn.execute(sql, args).fetchone()[0]))
 
     def board_ids(self) -> list[str]:
-        with self._lock:
-            rows = self._conn.execute("SELECT DISTINCT board_id FROM ops ORDER BY board_id")
+        def run(conn: sqlite3.Connection) -> list[str]:
+            rows = conn.execute("SELECT DISTINCT board_id FROM ops ORDER BY board_id")
             return [str(row[0]) for row in rows]
 
+        return self._read(run)
+
     def id_map(self, board_id: str | None = None) -> dict[str, str]:
-        with self._lock:
+        def run(conn: sqlite3.Connection) -> dict[str, str]:
             if board_id is None:
-                rows = self._conn.execute("SELECT temp_id, real_id FROM id_map")
+                rows = conn.execute("SELECT temp_id, real_id FROM id_map")
             else:
-                rows = self._conn.execute(
+                rows = conn.execute(
                     "SELECT temp_id, real_id FROM id_map WHERE board_id=?", (board_id,)
                 )
             return {str(a): str(b) for a, b in rows}
+
+        return self._read(run)
 
 
 class AsyncOutbox:
@@ -316,3 +422,19 @@ class AsyncOutbox:
     async def close(self) -> None:
         await self.run(self.sync.close)
         self._executor.shutdown(wait=False)
+
+
+def fault_note(problem: StoreFault, done: str = "Nothing new was queued or sent") -> str:
+    """The message for a command stopped by an outbox fault: the fix, what was ``done``, and
+    how many writes the file keeps."""
+    if problem.path.name != paths.outbox_db().name or not problem.path.exists():
+        return f"{problem}. {done}"
+    try:
+        kept = Outbox.reading(problem.path, problem)
+        try:
+            count = kept.count()
+        finally:
+            kept.close()
+    except (StoreFault, sqlite3.Error):
+        return f"{problem}. {done}; the writes waiting in it are kept"
+    return f"{problem}. {done}; the {count} write(s) waiting in it are kept"

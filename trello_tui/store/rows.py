@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from trello_tui.store.codec import FORMAT, PACKED_LEN, decode_card, pack_card, unpack_card
+from trello_tui.store.db import DamagedRow
 from trello_tui.trello.models import Card, Checklist, Label, Member, TrelloList
 
 #: marshal's format may change between Python versions, and the packed cards with the model's
@@ -55,7 +56,7 @@ def loads(text: str) -> Any:
     try:
         return json.loads(text)
     except (ValueError, TypeError) as exc:
-        raise sqlite3.DatabaseError(f"unreadable row ({type(exc).__name__})") from None
+        raise DamagedRow(f"unreadable row ({type(exc).__name__})") from None
 
 
 def rows_json(rows: Iterable[tuple[str]]) -> list[dict[str, Any]]:

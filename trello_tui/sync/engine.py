@@ -56,6 +56,7 @@ from collections.abc import Callable
 from typing import Any
 
 from trello_tui.store.cache import AsyncCache, CacheWrite
+from trello_tui.store.db import StoreFault
 from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox
 from trello_tui.sync.events import IdsReplaced, Notice, RemoteActions, Status
 from trello_tui.sync.history import UndoHistory
@@ -128,6 +129,9 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         #: was in flight across one of them may predate it: remote.py fetches it again)
         self._answered: Counter[str] = Counter()
         self._renumbered: Counter[str | None] = Counter()
+        #: why the outbox can't be written (disk full, read-only, locked): sending stopped,
+        #: the writes kept on disk for the next run
+        self.store_fault: StoreFault | None = None
         self._deferred: set[str] = set()
         self._replaced: dict[str, str] = {}
         #: cards a full load showed older than our confirmed writes, still to fetch again
@@ -294,6 +298,8 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         """Wait until no write is pending (tests and ``trello-tui sync``)."""
         deadline = None if within_s is None else time.monotonic() + within_s
         while self._pending or self._respacing:
+            if self.store_fault is not None:
+                return False
             if deadline is not None and time.monotonic() > deadline:
                 return False
             await asyncio.sleep(0.02)
@@ -322,6 +328,17 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
     # -- the sender --------------------------------------------------------------------------
 
     async def _send_loop(self) -> None:
+        # Nothing is sent that could not be marked sent first: a fault stops the sender,
+        # and the writes wait on disk (a write Trello answered keeps its row 'sent', so the
+        # next run reconciles it rather than sending it twice).
+        try:
+            await self._sending()
+        except StoreFault as fault:
+            self.store_fault = fault
+            self._emit(Notice(self.board_id, "error", f"{fault}; writes are not sent until then"))
+            self._emit_status()
+
+    async def _sending(self) -> None:
         delay = self.retry_delay_s
         while True:
             ready = self._pending and self.state is not None and not self._forced_offline
