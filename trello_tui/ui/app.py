@@ -22,6 +22,7 @@ from trello_tui.trello.models import Action, Label
 from trello_tui.ui import heap
 from trello_tui.ui.backend import Backend
 from trello_tui.ui.commands import unknown_ids
+from trello_tui.ui.first_load import FIRST_LOAD_S, FirstLoad
 from trello_tui.ui.moves import MovePlan
 from trello_tui.ui.notifications import AppEvents
 from trello_tui.ui.screens.board import BoardScreen
@@ -59,6 +60,7 @@ class TrelloApp(App[None]):
         on_board_opened: Callable[[str], None] | None = None,
         on_theme_chosen: Callable[[str], None] | None = None,
         triggers: Sequence[Trigger] = (),
+        first_load_s: float = FIRST_LOAD_S,
     ) -> None:
         super().__init__()
         self.backend = backend or Backend(None, None, me=me, poll=False)
@@ -78,6 +80,8 @@ class TrelloApp(App[None]):
         self._board_waiting: BoardState | None = None
         #: notifications of what others do, and the user's [[triggers]]
         self.events = AppEvents(self, triggers, lambda: self.me, lambda: self.clock().timestamp())
+        #: the deadline for Trello's first answer when a board is opened
+        self.first_load = FirstLoad(self, first_load_s)
 
     @property
     def me(self) -> str | None:
@@ -177,6 +181,8 @@ class TrelloApp(App[None]):
 
     @work(exclusive=True, group="open-board", exit_on_error=False)
     async def open_board(self, key: str) -> None:
+        if self.backend.online:
+            self.first_load.begin()  # told if Trello has not answered by its deadline
         board_id = await self.backend.resolve(key) or key
         state = await self.backend.cached_board(board_id)
         if state is not None:
@@ -190,6 +196,7 @@ class TrelloApp(App[None]):
         except Exception as exc:  # no network, bad credentials: keep the cached board
             from trello_tui.trello.errors import AuthError
 
+            self.first_load.stop()  # an answer (or a failure) said in its own words
             if isinstance(exc, AuthError):  # say what to do, not a bare 401
                 self.notify(exc.user_message, title="Trello refused", severity="error")
             else:
@@ -293,6 +300,9 @@ class TrelloApp(App[None]):
 
     def sync_text(self) -> tuple[str, str]:
         """(status text, level) from the engine's status; "offline (cached)" without one."""
+        late = self.first_load.status_text()
+        if late is not None:
+            return late, "warning"
         engine = self.backend.engine
         if engine is None:
             return ("offline (cached)" if self.state else ""), "warning"
