@@ -18,7 +18,9 @@ cards stay in the outbox, the command says they are queued and exits 0; the next
 
 Output: each card's URL on its own line (``--json``: one JSON object per card), or a
 ``queued:`` line. Exit codes: 0 created or queued; 1 nothing created (bad input, unknown
-board or list, or Trello refused a card); 2 no credentials or no board. Never imports Textual.
+board or list, or Trello refused a card); 2 no credentials or no board; 74 (EX_IOERR) the
+outbox can't be written (disk full, read-only, locked: the message names the file and the fix,
+and every write already queued is kept). Never imports Textual.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ from trello_tui.capture import CaptureContext, CaptureResult, match_lists, parse
 from trello_tui.capture_ops import board_context, create_ops, created
 from trello_tui.dates import local_now
 from trello_tui.store.cache import AsyncCache, Cache
-from trello_tui.store.outbox import AsyncOutbox, Outbox
+from trello_tui.store.db import StoreFault
+from trello_tui.store.outbox import AsyncOutbox, Outbox, fault_note
 from trello_tui.sync.engine import Event, SyncEngine
 from trello_tui.sync.events import IdsReplaced
 from trello_tui.sync.ops import CreateCard
@@ -53,6 +56,8 @@ from trello_tui.trello.queue import Priority, RequestQueue
 EXIT_OK: Final = 0
 EXIT_NOT_CREATED: Final = 1
 EXIT_SETUP: Final = 2
+#: the outbox can't be written (sysexits' EX_IOERR)
+EXIT_STORE: Final = 74
 #: give up waiting (the cards stay queued) after this long without a single confirmation
 STALL_S: Final = 30.0
 _BOARD_ID: Final = re.compile(r"[0-9a-f]{24}")
@@ -286,6 +291,12 @@ class Capture:
         self.busy = not await self.outbox.run(self.outbox.sync.claim_sender)
         try:
             await engine.start(refresh=False)
+            if engine.state is None and not await engine.refresh():
+                # The cached board was unreadable (a damaged cache is set aside).
+                raise CaptureFailure(
+                    "the board could not be read from the offline cache and Trello can't "
+                    "be reached; nothing was queued"
+                )
             assert engine.state is not None
             state = engine.state
             me = await self.me_id() if any(_ME.search(t) for _, t in lines) else None
@@ -309,7 +320,13 @@ class Capture:
             outcomes = await self._outcomes(engine, creates, replaced)
         finally:
             await engine.close()
-        return self.report(outcomes, board_id, engine)
+        code = self.report(outcomes, board_id, engine)
+        if engine.store_fault is not None:  # the cards above are on disk, not sent
+            self.err.write(
+                f"trello-tui add: {fault_note(engine.store_fault, 'Nothing was sent')}\n"
+            )
+            return EXIT_STORE
+        return code
 
     async def _settle(
         self, engine: SyncEngine, creates: list[CreateCard], progress: asyncio.Event
@@ -336,7 +353,7 @@ class Capture:
             if show:
                 self.err.write(f"\r\x1b[2Kcreated {len(mine) - len(waiting)}/{len(mine)}")
                 self.err.flush()
-            if not waiting or engine.offline:
+            if not waiting or engine.offline or engine.store_fault is not None:
                 return
             now = time.monotonic()
             # A rate-limit pause is the queue pacing us, not a stall.
@@ -381,7 +398,9 @@ class Capture:
             elif outcome.status == "queued":
                 if not self.as_json:
                     why = (
-                        "another trello-tui is sending writes now"
+                        "the outbox can't be written"
+                        if engine.store_fault is not None
+                        else "another trello-tui is sending writes now"
                         if self.busy
                         else "Trello can't be reached"
                         if engine.offline
@@ -426,14 +445,21 @@ async def run(
     def note(message: str) -> None:
         err.write(f"trello-tui add: {message}\n")
 
+    try:
+        aoutbox = AsyncOutbox(outbox if outbox is not None else Outbox(report=note))
+    except StoreFault as problem:
+        note(fault_note(problem))
+        return EXIT_STORE
     acache = AsyncCache(cache if cache is not None else Cache(report=note))
-    aoutbox = AsyncOutbox(outbox if outbox is not None else Outbox(report=note))
     capture = Capture(client, acache, aoutbox, out=out, err=err, as_json=as_json)
     try:
         return await capture.run(lines, board_key, list_key, strict_list=strict_list)
     except CaptureFailure as failure:
         note(str(failure))
         return failure.code
+    except StoreFault as problem:
+        note(fault_note(problem))
+        return EXIT_STORE
     finally:
         await capture.aclose()
         await acache.close()

@@ -9,7 +9,9 @@ are refreshed too, so the board picker works offline.
 
 Progress goes to stderr: a bar on a terminal, one line per board otherwise. The exit code is
 0 when every board synced and every write was confirmed, 1 when something is left (a write
-Trello refused, a board that could not be loaded), 2 without credentials.
+Trello refused, a board that could not be loaded), 2 without credentials, 74 (EX_IOERR) when
+the outbox can't be written (disk full, read-only, locked: the message names the file and the
+fix; every write in it is kept, and nothing is sent that could not be marked sent first).
 
 Never imports Textual: it runs from shell scripts and cron.
 """
@@ -22,13 +24,17 @@ import sys
 from typing import TextIO
 
 from trello_tui.store.cache import AsyncCache, Cache
-from trello_tui.store.outbox import AsyncOutbox, Outbox
+from trello_tui.store.db import StoreFault
+from trello_tui.store.outbox import AsyncOutbox, Outbox, fault_note
 from trello_tui.sync.engine import SyncEngine
 from trello_tui.trello import calls
 from trello_tui.trello.client import TrelloClient
 from trello_tui.trello.errors import TrelloError
 from trello_tui.trello.models import Board
 from trello_tui.trello.queue import RequestQueue
+
+#: the outbox can't be written (sysexits' EX_IOERR)
+EXIT_STORE = 74
 
 #: how long one board's outbox may take to drain before the command gives up on it
 DRAIN_LIMIT_S = 120.0
@@ -124,6 +130,8 @@ async def _sync_board(
         problems.append(f"{engine.status.pending} writes kept for the next sync")
     problems += [f"write refused: {message}" for _, message in engine.failed_ops()]
     await engine.close()
+    if engine.store_fault is not None:
+        raise engine.store_fault
     return loaded, problems
 
 
@@ -143,8 +151,12 @@ async def run(
     def note(message: str) -> None:
         stream.write(message + "\n")
 
+    try:
+        aoutbox = AsyncOutbox(outbox if outbox is not None else Outbox(report=note))
+    except StoreFault as stopped:
+        note(fault_note(stopped))
+        return EXIT_STORE
     acache = AsyncCache(cache if cache is not None else Cache(report=note))
-    aoutbox = AsyncOutbox(outbox if outbox is not None else Outbox(report=note))
     err = stream
     queue = RequestQueue(client)
     code = 0
@@ -167,6 +179,9 @@ async def run(
         progress.finish()
         left = await aoutbox.run(aoutbox.sync.count)
         err.write(f"synced {len(board_ids)} board(s); {left} write(s) left in the outbox\n")
+    except StoreFault as stopped:
+        note(("\n" if err.isatty() else "") + fault_note(stopped))
+        code = EXIT_STORE
     finally:
         await queue.aclose()
         await acache.close()

@@ -65,6 +65,8 @@ class Backend:
         self.live: LiveLink | None = None
         #: why writes are refused locally (a token without the write scope), or None
         self.read_only: str | None = None
+        #: why the outbox can't be written (disk full, read-only, locked) with the fix, or None
+        self.store_problem: str | None = None
         #: why Trello refuses the credentials (revoked, expired …) with the fix, or None
         self.refused: str | None = None
         self._access_checked = False
@@ -200,7 +202,8 @@ class Backend:
                 await engine.start()
         finally:
             if access is not None:  # asked beside the board load: costs no extra wait
-                self.read_only, self.refused = await access
+                scope, self.refused = await access
+                self.read_only = self.store_problem or scope
                 self._access_checked = True
         if self.poll:
             assert self.queue is not None
@@ -214,6 +217,7 @@ class Backend:
 
     async def _ensure_stores(self, client: TrelloClient) -> None:
         """The queue, cache and outbox every engine of this app shares, and who "me" is."""
+        from trello_tui.store.db import StoreFault
         from trello_tui.store.outbox import Outbox
         from trello_tui.trello.queue import RequestQueue
 
@@ -222,7 +226,15 @@ class Backend:
         if self.cache is None:
             self.cache = await asyncio.to_thread(Cache)
         if self.outbox is None:
-            self.outbox = await asyncio.to_thread(Outbox)
+            try:
+                self.outbox = await asyncio.to_thread(Outbox)
+            except StoreFault as problem:
+                # Disk full, read-only or locked: show what the outbox holds, refuse writes.
+                self.outbox = await asyncio.to_thread(Outbox.reading, None, problem)
+                self.store_problem = (
+                    f"{problem}. Until then changes are refused; the writes already "
+                    "waiting in it are kept"
+                )
         if self.me is None:
             try:
                 self.me = (await client.me()).username
