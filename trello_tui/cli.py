@@ -208,13 +208,33 @@ def _skip_httpx_cli() -> None:
         sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
+#: values that name files: any bytes the file system allows, so not checked for UTF-8
+_PATH_ARGS = frozenset({"output", "state", "seeds", "seed", "handler"})
+#: the subcommands that read credentials.toml
+_READS_CREDENTIALS = frozenset({None, "add", "sync", "watch", "auth"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _skip_httpx_cli()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from trello_tui.cli_io import argv_problem, clean_streams, warn_exposed_credentials
+
+    # argparse echoes a bad argument back: even that goes out clean.
+    with clean_streams():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        values = [(k, v) for k, v in vars(args).items() if k not in _PATH_ARGS]
+        problem = argv_problem(values)
+        if problem is not None:
+            sys.stderr.write(f"trello-tui: {problem}\n")
+            return 2
+        if args.command in _READS_CREDENTIALS:
+            warn_exposed_credentials(sys.stderr)
     handler: Handler = args.handler
     try:
-        return handler(args)
+        if handler in (_cmd_tui, _cmd_demo, _cmd_sandbox):
+            return handler(args)  # Textual (or uvicorn's log) owns the terminal
+        with clean_streams():
+            return handler(args)
     except KeyboardInterrupt:
         return 130
 

@@ -3,6 +3,12 @@
 Everything here works on a :class:`~trello_tui.trello.models.Board` as the cache holds it and
 does no I/O; ``command.py`` reads the cache and writes the result. Importing this package never
 loads Textual (``trello-tui export`` runs from scripts).
+
+Board text is other people's, and an export is printed on terminals and opened in editors and
+spreadsheets: nothing in it is a control a terminal would obey. JSON stays faithful (what JSON
+leaves raw, DEL, C1, bidi controls, is written ``\\uXXXX``: :func:`trello_tui.cli_io.json_text`);
+Markdown and CSV show each control as an inert character (``trello_tui.trello.text.visible``),
+and CSV also neutralises cells a spreadsheet would run as formulas (``table.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from trello_tui.export.board_json import trello_json
 from trello_tui.export.markdown import to_markdown
 from trello_tui.export.table import CSV_COLUMNS, to_csv
 from trello_tui.trello.models import Board
+from trello_tui.trello.text import visible
 
 FORMATS: tuple[str, ...] = ("json", "markdown", "csv")
 
@@ -18,13 +25,13 @@ FORMATS: tuple[str, ...] = ("json", "markdown", "csv")
 def render(board: Board, fmt: str) -> str:
     """The board in ``fmt`` (one of :data:`FORMATS`) as text."""
     if fmt == "json":
-        import json
+        from trello_tui.cli_io import json_text
 
         # compact, as Trello writes its export (and four times faster than indented)
         data = trello_json(board)
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+        return json_text(data, separators=(",", ":")) + "\n"
     if fmt == "markdown":
-        return to_markdown(board)
+        return visible(to_markdown(board), multiline=True)
     if fmt == "csv":
         return to_csv(board)
     raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")

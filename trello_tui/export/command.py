@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from trello_tui import paths
+from trello_tui.cli_io import clean
 from trello_tui.export import render
 from trello_tui.store.cache import Cache
 
@@ -56,7 +57,7 @@ def export(
     err: TextIO | None = None,
 ) -> int:
     """The command's work; returns the exit code (0 exported, 1 not cached or unwritable)."""
-    err = err if err is not None else sys.stderr
+    err = clean(err if err is not None else sys.stderr)
     path = paths.cache_db()
     if not path.exists():
         err.write(f"No local cache yet, so board {key!r} is not cached. {_how_to_cache(key)}\n")

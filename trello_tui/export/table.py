@@ -7,6 +7,13 @@ Quoting is RFC 4180 by the stdlib ``csv`` module: fields with commas, quotes or 
 quoted, quotes doubled, rows end in CRLF. Dates are Trello's ISO-8601 UTC strings; booleans are
 ``true``/``false``. Every card is a row, archived ones included (``Archived`` says which), in
 board order: list by list, top to bottom.
+
+Cells are other people's text, so two things are done to each (see :func:`cell`): controls
+are shown as inert characters (``visible``; tabs, line feeds and CRLF line breaks kept), and
+a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, which a
+spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM(...)``, DDE), gets a
+leading ``'``, as OWASP recommends against CSV injection. The quote shows in the cell; the
+rest of the text is kept exactly.
 """
 
 from __future__ import annotations
@@ -17,6 +24,10 @@ from collections.abc import Mapping
 
 from trello_tui.export.board_json import Ordered, number
 from trello_tui.trello.models import Board, Card, Checklist, Label, Member, format_date
+from trello_tui.trello.text import visible
+
+#: what makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS: tuple[str, ...] = (
     "Card ID",
@@ -43,6 +54,15 @@ CSV_COLUMNS: tuple[str, ...] = (
     "Archived",
     "Position",
 )
+
+
+def cell(text: str) -> str:
+    """One CSV cell: nothing a terminal obeys, nothing a spreadsheet runs."""
+    # A CRLF inside a cell is a line break as written (kept byte for byte); a lone CR is not.
+    shown = "\r\n".join(visible(part, multiline=True) for part in text.split("\r\n"))
+    if text.startswith(FORMULA_STARTS) or shown.startswith(FORMULA_STARTS):
+        return "'" + shown
+    return shown
 
 
 def _flag(value: bool) -> str:
@@ -106,5 +126,6 @@ def to_csv(board: Board) -> str:
     writer.writerow(CSV_COLUMNS)
     for card in order.cards:
         checklists = order.card_checklists.get(card.id, ())
-        writer.writerow(_row(board, card, checklists, list_names, labels, members))
+        row = _row(board, card, checklists, list_names, labels, members)
+        writer.writerow([cell(value) for value in row])
     return buffer.getvalue()
