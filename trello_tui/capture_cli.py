@@ -14,13 +14,19 @@ Cards are created the way the app creates them: a ``CreateCard`` operation submi
 ``RequestQueue`` (which paces a batch under Trello's rate limits), and a create whose outcome
 is unknown is reconciled before it is ever sent again. When Trello cannot be reached, the
 cards stay in the outbox, the command says they are queued and exits 0; the next
-``trello-tui sync`` or app start creates them, exactly once.
+``trello-tui sync`` or app start creates them, exactly once. So does a Trello that asks us to
+slow down (429) or goes silent: each network step has an overall deadline (``[sync]
+answer_within_s``, see :mod:`trello_tui.cli_waits`), after which what is on disk stays queued.
 
 Output: each card's URL on its own line (``--json``: one JSON object per card), or a
-``queued:`` line. Exit codes: 0 created or queued; 1 nothing created (bad input, unknown
-board or list, or Trello refused a card); 2 no credentials or no board; 74 (EX_IOERR) the
-outbox can't be written (disk full, read-only, locked: the message names the file and the fix,
-and every write already queued is kept). Never imports Textual.
+``queued:`` line. Exit codes: 0 created or queued; 1 nothing created (bad input, a line that
+is not UTF-8, unknown board or list, or Trello refused a card); 2 no credentials or no board
+(or an argument that is not UTF-8); 75 (EX_TEMPFAIL) nothing created or queued only because
+the board is not cached yet and Trello could not be asked (unreachable, silent or rate
+limiting): the same command later will work; 74 (EX_IOERR) the outbox can't be written (disk
+full, read-only, locked: the message names the file and the fix, and every write already
+queued is kept). Everything printed goes through
+:func:`trello_tui.cli_io.clean`. Never imports Textual.
 """
 
 from __future__ import annotations
@@ -29,16 +35,17 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
-import json
 import re
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TextIO
+from typing import Any, Final, Literal, TextIO, TypeVar
 
 from trello_tui.capture import CaptureContext, CaptureResult, match_lists, parse_capture
 from trello_tui.capture_ops import board_context, create_ops, created
+from trello_tui.cli_io import clean, control, json_text, not_utf8_advice, read_text, undecodable
+from trello_tui.cli_waits import DEFAULT_S, advice, no_answer
 from trello_tui.dates import local_now
 from trello_tui.store.cache import AsyncCache, Cache
 from trello_tui.store.db import StoreFault
@@ -49,7 +56,7 @@ from trello_tui.sync.ops import CreateCard
 from trello_tui.sync.state import BoardState
 from trello_tui.trello import calls
 from trello_tui.trello.client import TrelloClient
-from trello_tui.trello.errors import NotFound, TrelloError
+from trello_tui.trello.errors import NotFound, TrelloError, Unavailable
 from trello_tui.trello.models import Board, Card, format_date
 from trello_tui.trello.queue import Priority, RequestQueue
 
@@ -58,12 +65,14 @@ EXIT_NOT_CREATED: Final = 1
 EXIT_SETUP: Final = 2
 #: the outbox can't be written (sysexits' EX_IOERR)
 EXIT_STORE: Final = 74
+EXIT_TRY_LATER: Final = 75
 #: give up waiting (the cards stay queued) after this long without a single confirmation
-STALL_S: Final = 30.0
+STALL_S: Final = DEFAULT_S
 _BOARD_ID: Final = re.compile(r"[0-9a-f]{24}")
 _ME: Final = re.compile(r"(?:^|\s)@\{?me\}?(?=\s|$)", re.IGNORECASE)
 
 Status = Literal["created", "queued", "failed"]
+T = TypeVar("T")
 
 
 class CaptureFailure(Exception):
@@ -147,13 +156,16 @@ class Capture:
         out: TextIO,
         err: TextIO,
         as_json: bool = False,
+        answer_within_s: float = STALL_S,
     ) -> None:
         self.client = client
         self.cache = cache
         self.outbox = outbox
-        self.out = out
-        self.err = err
+        self.out = clean(out)
+        self.err = clean(err)
         self.as_json = as_json
+        #: the overall deadline of each network step, and the longest wait for a confirmation
+        self.answer_within_s = answer_within_s
         #: another process holds the outbox's sender lock
         self.busy = False
         # Few, quick retries: an offline capture should be queued in a second, not in a
@@ -175,12 +187,13 @@ class Capture:
         ids = match_boards(key, boards)
         if len(ids) != 1:
             try:
-                boards = await self.queue.submit(calls.my_boards(), priority=Priority.CAPTURE)
+                boards = await self._ask(calls.my_boards())
             except TrelloError as error:
                 if not ids:
                     raise CaptureFailure(
                         f"board {key!r} is not in the offline cache and Trello can't be asked "
-                        f"for your boards: {error.user_message}"
+                        f"for your boards ({advice(error)}); nothing was queued",
+                        EXIT_TRY_LATER,
                     ) from None
             else:
                 await self.cache.save_my_boards(boards)
@@ -199,17 +212,26 @@ class Capture:
         if board_id in await self.cache.loaded_board_ids():
             return False
         try:
-            board = await self.queue.submit(calls.load_board(board_id), priority=Priority.CAPTURE)
+            board = await self._ask(calls.load_board(board_id))
         except NotFound:
             raise CaptureFailure(f"no board with the id {board_id!r}") from None
         except TrelloError as error:
             raise CaptureFailure(
                 "this board is not in the offline cache yet and Trello can't be reached "
-                f"({error.user_message}); nothing was queued. Run `trello-tui sync --board "
-                f"{board_id}` once you are online."
+                f"({advice(error)}); nothing was queued. Run `trello-tui sync --board "
+                f"{board_id}` once you are online.",
+                EXIT_TRY_LATER,
             ) from None
         await self.cache.save_board(board)
         return True
+
+    async def _ask(self, call: calls.ApiCall[T]) -> T:
+        """One request before anything is queued, under the overall deadline."""
+        try:
+            async with asyncio.timeout(self.answer_within_s):
+                return await self.queue.submit(call, priority=Priority.CAPTURE)
+        except TimeoutError:
+            raise Unavailable(user_message=no_answer(self.answer_within_s)) from None
 
     async def me_id(self) -> str | None:
         """The current member's id (remembered in the cache per token; asked once)."""
@@ -219,10 +241,10 @@ class Capture:
         if known:
             return known
         try:
-            me = await self.queue.submit(calls.me(), priority=Priority.CAPTURE)
+            me = await self._ask(calls.me())
         except TrelloError as error:
-            message = f"@me: can't ask Trello who you are ({error.user_message})"
-            raise CaptureFailure(message) from None
+            message = f"@me: can't ask Trello who you are ({advice(error)}); nothing was queued"
+            raise CaptureFailure(message, EXIT_TRY_LATER) from None
         self.cache.sync.set_meta(key, me.id)
         return me.id
 
@@ -263,7 +285,7 @@ class Capture:
                     for e in result.errors
                 ]
                 record = {"status": "error", "line": number, "text": text, "errors": problems}
-                self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                self.out.write(json_text(record) + "\n")
         raise CaptureFailure(f"nothing was created ({len(bad)} line(s) with problems)")
 
     async def run(
@@ -302,7 +324,7 @@ class Capture:
             me = await self.me_id() if any(_ME.search(t) for _, t in lines) else None
             ctx = board_context(state, me)
             results = self.parse(lines, ctx)
-            if not fresh and any(_unknown_name(r) for r in results) and await engine.refresh():
+            if not fresh and any(_unknown_name(r) for r in results) and await self._refresh(engine):
                 # A label, member or list may be newer than the cache: look once more.
                 state = engine.state
                 ctx = board_context(state, me)
@@ -328,6 +350,14 @@ class Capture:
             return EXIT_STORE
         return code
 
+    async def _refresh(self, engine: SyncEngine) -> bool:
+        """A fresher board, if Trello answers in time (else the cached one does)."""
+        try:
+            async with asyncio.timeout(self.answer_within_s):
+                return await engine.refresh()
+        except TimeoutError:
+            return False
+
     async def _settle(
         self, engine: SyncEngine, creates: list[CreateCard], progress: asyncio.Event
     ) -> None:
@@ -351,15 +381,17 @@ class Capture:
         while True:
             waiting = mine & {op.op_id for op in engine.pending_ops()}
             if show:
-                self.err.write(f"\r\x1b[2Kcreated {len(mine) - len(waiting)}/{len(mine)}")
+                control(self.err, "\r\x1b[2K")  # back to the line's start, erase it
+                self.err.write(f"created {len(mine) - len(waiting)}/{len(mine)}")
                 self.err.flush()
             if not waiting or engine.offline or engine.store_fault is not None:
                 return
             now = time.monotonic()
-            # A rate-limit pause is the queue pacing us, not a stall.
-            if len(waiting) < left or engine.status.state == "rate_limited":
+            # A rate-limit pause of our own pacing lasts seconds (Trello's windows are 10 s):
+            # no confirmation for the whole deadline means Trello keeps refusing or is silent.
+            if len(waiting) < left:
                 left, last = len(waiting), now
-            elif now - last > STALL_S:
+            elif now - last > self.answer_within_s:
                 return
             progress.clear()
             with contextlib.suppress(TimeoutError):
@@ -389,7 +421,7 @@ class Capture:
         code = EXIT_OK
         for outcome in outcomes:
             if self.as_json:
-                self.out.write(json.dumps(outcome.as_json(board_id), ensure_ascii=False) + "\n")
+                self.out.write(json_text(outcome.as_json(board_id)) + "\n")
             name = outcome.op.name
             if outcome.status == "created":
                 card = outcome.card
@@ -404,7 +436,9 @@ class Capture:
                         if self.busy
                         else "Trello can't be reached"
                         if engine.offline
-                        else "Trello is slow to answer"
+                        else "Trello asked us to slow down"
+                        if engine.status.state == "rate_limited"
+                        else no_answer(self.answer_within_s)
                     )
                     self.out.write(
                         f"queued: {name!r} ({why}); it will be created by the next "
@@ -418,11 +452,26 @@ class Capture:
 
 
 def read_lines(texts: Sequence[str], stdin: TextIO) -> list[tuple[int, str]]:
-    """The cards to capture as (line number, text): the argument, or stdin's non-blank lines."""
+    """The cards to capture as (line number, text): the argument, or stdin's non-blank lines.
+
+    Bytes on stdin that are not UTF-8 come back as lone surrogates: see :func:`not_utf8`."""
     text = " ".join(texts)
     if text.strip() == "-":
-        return [(n, line) for n, line in enumerate(stdin.read().splitlines(), 1) if line.strip()]
+        lines = read_text(stdin).splitlines()
+        return [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
     return [(1, text)] if text.strip() else []
+
+
+def not_utf8(lines: Sequence[tuple[int, str]]) -> list[str]:
+    """A message for each line that is not UTF-8 (refused: nothing is created, as for any
+    line with a problem, rather than stored with its bad bytes replaced)."""
+    problems = []
+    for number, text in lines:
+        problem = undecodable(text)
+        if problem is not None:
+            where = f"line {number}: " if len(lines) > 1 else ""
+            problems.append(f"{where}{problem}")
+    return problems
 
 
 async def run(
@@ -437,10 +486,11 @@ async def run(
     outbox: Outbox | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    answer_within_s: float = STALL_S,
 ) -> int:
     """The command's work; returns the exit code."""
-    out = out if out is not None else sys.stdout
-    err = err if err is not None else sys.stderr
+    out = clean(out if out is not None else sys.stdout)
+    err = clean(err if err is not None else sys.stderr)
 
     def note(message: str) -> None:
         err.write(f"trello-tui add: {message}\n")
@@ -451,7 +501,9 @@ async def run(
         note(fault_note(problem))
         return EXIT_STORE
     acache = AsyncCache(cache if cache is not None else Cache(report=note))
-    capture = Capture(client, acache, aoutbox, out=out, err=err, as_json=as_json)
+    capture = Capture(
+        client, acache, aoutbox, out=out, err=err, as_json=as_json, answer_within_s=answer_within_s
+    )
     try:
         return await capture.run(lines, board_key, list_key, strict_list=strict_list)
     except CaptureFailure as failure:
@@ -468,6 +520,7 @@ async def run(
 
 def run_from_cli(args: argparse.Namespace) -> int:
     """Entry point of ``trello-tui add``."""
+    from trello_tui.cli_waits import answer_within_s
     from trello_tui.config import load_credentials, load_settings, resolve_api_url
 
     loaded = load_settings()
@@ -492,6 +545,11 @@ def run_from_cli(args: argparse.Namespace) -> int:
         )
         return EXIT_SETUP
     lines = read_lines(args.text, sys.stdin)
+    if problems := not_utf8(lines):
+        for problem in problems:
+            sys.stderr.write(f"trello-tui add: {problem}\n")
+        sys.stderr.write(f"trello-tui add: {not_utf8_advice()} (nothing was created)\n")
+        return EXIT_NOT_CREATED
     if not lines:
         sys.stderr.write("trello-tui add: nothing to add (give the card's text, or - for stdin)\n")
         return EXIT_NOT_CREATED
@@ -503,7 +561,13 @@ def run_from_cli(args: argparse.Namespace) -> int:
     async def main() -> int:
         async with TrelloClient(credentials, base_url=url) as client:
             return await run(
-                client, lines, board_key, list_key, strict_list=strict, as_json=args.json
+                client,
+                lines,
+                board_key,
+                list_key,
+                strict_list=strict,
+                as_json=args.json,
+                answer_within_s=answer_within_s(settings),
             )
 
     return asyncio.run(main())

@@ -77,6 +77,8 @@ class SyncSettings:
     poll_active_s: float = 10.0
     poll_idle_s: float = 60.0
     full_refresh_s: float = 900.0
+    #: how long a command waits for Trello's answer before it carries on without it
+    answer_within_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,12 @@ def _command(value: object) -> tuple[str, ...]:
 Check = Callable[[object], object]
 _TABLES: Final[dict[str, dict[str, Check]]] = {
     "": {"theme": _string, "compact": _bool, "api_url": _url},
-    "sync": {"poll_active_s": _seconds, "poll_idle_s": _seconds, "full_refresh_s": _seconds},
+    "sync": {
+        "poll_active_s": _seconds,
+        "poll_idle_s": _seconds,
+        "full_refresh_s": _seconds,
+        "answer_within_s": _seconds,
+    },
     "webhooks": {
         "public_url": _url,
         "tunnel_command": _command,

@@ -47,7 +47,8 @@ class StoredCredentials:
     """Credentials from credentials.toml with the environment on top. Never shows a secret.
 
     ``sources`` says where each value came from (``"credentials.toml"`` or the variable's
-    name), for ``trello-tui doctor``; ``problems`` lists what was wrong with the file.
+    name), for ``trello-tui doctor``; ``problems`` lists what was wrong with the file, and
+    ``exposed`` those of them that let another user read or change it (every command warns).
     """
 
     api_key: str | None = None
@@ -57,6 +58,7 @@ class StoredCredentials:
     api_url: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     problems: tuple[str, ...] = ()
+    exposed: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         secrets = ", ".join(f"{name}={_mask(getattr(self, name))}" for name in _SECRET_FIELDS)
@@ -124,9 +126,35 @@ def load_credentials(
         value = env.get(var, "").strip()
         if value:
             values[name], sources[name] = value, var
-    if data and _readable_by_others(path):
-        problems.append(f"{path.name} is readable by other users; run: chmod 600 {path}")
-    return StoredCredentials(**values, sources=MappingProxyType(sources), problems=tuple(problems))
+    exposed = _exposure(path) if data else []
+    problems += exposed
+    return StoredCredentials(
+        **values,
+        sources=MappingProxyType(sources),
+        problems=tuple(problems),
+        exposed=tuple(exposed),
+    )
+
+
+def _exposure(path: Path) -> list[str]:
+    """How another user can read or change the secrets in ``path``, each with its fix."""
+    found: list[str] = []
+    owner = _owner(path)
+    if owner is not None and hasattr(os, "getuid") and owner != os.getuid():
+        found.append(
+            f"{path.name} belongs to another user (uid {owner}), who can read and change it; "
+            f"move it away and run `trello-tui auth` (or, as root: chown $USER {path})"
+        )
+    if _readable_by_others(path):
+        found.append(f"{path.name} is readable by other users; run: chmod 600 {path}")
+    return found
+
+
+def _owner(path: Path) -> int | None:
+    try:
+        return path.stat().st_uid
+    except OSError:
+        return None
 
 
 def _readable_by_others(path: Path) -> bool:

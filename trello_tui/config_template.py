@@ -32,6 +32,9 @@ _TEMPLATE = """\
 # poll_idle_s = 60
 # Seconds between full reloads of the open board, to catch anything polling missed.
 # full_refresh_s = 900
+# Seconds `trello-tui add`, `sync`, `doctor` and `watch` wait for Trello to answer before they
+# carry on without it (queued writes stay queued; the exit code says so).
+# answer_within_s = 30
 
 [webhooks]
 # Live updates pushed by Trello instead of polling. Trello must reach a public https URL,

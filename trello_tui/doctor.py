@@ -4,7 +4,10 @@ Checks, in order: config.toml, credentials.toml, the formats of the key, token a
 secret, connectivity, whether Trello accepts the credentials and whose they are, the token's
 scopes and expiry, OAuth signing, rate-limit headroom (from the answers' ``x-rate-limit-*``
 headers), the offline cache, the outbox backlog, and webhooks/tunnel. The exit status is 1
-when any check fails, so scripts can use it. No line ever shows a secret.
+when any check fails, so scripts can use it. No line ever shows a secret, and every line goes
+through :func:`trello_tui.cli_io.clean` (a server's error text is shown, never obeyed). The
+network checks together have one deadline (``[sync] answer_within_s``): a Trello that does not
+answer in time fails ``connectivity`` and the local checks still run.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import Any, Final
 import httpx
 
 from trello_tui import paths
+from trello_tui.cli_io import clean_streams
+from trello_tui.cli_waits import DEFAULT_S, answer_within_s, no_answer
 from trello_tui.config import (
     LoadedSettings,
     StoredCredentials,
@@ -102,8 +107,8 @@ def check_config(loaded: LoadedSettings) -> Check:
 def check_credentials_file(creds: StoredCredentials) -> Check:
     where = ", ".join(f"{name} from {src}" for name, src in sorted(creds.sources.items()))
     if creds.problems:
-        status = FAIL if any("readable by other" in p for p in creds.problems) else WARN
-        fix = "chmod 600 the file" if status == FAIL else f"edit {paths.credentials_file()}"
+        status = FAIL if creds.exposed else WARN
+        fix = "as each problem says" if status == FAIL else f"edit {paths.credentials_file()}"
         return Check("credentials", status, "; ".join(creds.problems), fix)
     if not creds.sources:
         return Check("credentials", FAIL, "none found", "run `trello-tui auth`")
@@ -241,13 +246,33 @@ async def network_checks(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     now: datetime | None = None,
+    within_s: float = DEFAULT_S,
 ) -> list[Check]:
+    """The checks that ask Trello, all within ``within_s`` (httpx's timeouts are per read)."""
+    out: list[Check] = []
+    try:
+        async with asyncio.timeout(within_s):
+            await _network_checks(out, creds, api_url, transport=transport, now=now)
+    except TimeoutError:
+        fix = "check the network (and any proxy), or try again later"
+        name = "answers" if any(c.name == "connectivity" for c in out) else "connectivity"
+        out.append(Check(name, FAIL, f"{api_url}: {no_answer(within_s)}", fix))
+    return out
+
+
+async def _network_checks(
+    out: list[Check],
+    creds: StoredCredentials,
+    api_url: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None,
+    now: datetime | None,
+) -> None:
     from trello_tui.trello.client import TrelloClient
 
     client_creds = creds.for_client()
     assert client_creds is not None
     tap = HeaderTap(transport, api_url)
-    out: list[Check] = []
     known = remembered(load_state().extra, client_creds.token)
     async with TrelloClient(client_creds, base_url=api_url, transport=tap, timeout=10.0) as client:
         started = time.monotonic()
@@ -256,11 +281,12 @@ async def network_checks(
         except TrelloError as error:
             problem = explain(error, base_url=api_url, known=known, now=now)
             if isinstance(error, Unavailable) and error.status is None:
-                return [Check("connectivity", FAIL, problem.message, problem.fix)]
+                out.append(Check("connectivity", FAIL, problem.message, problem.fix))
+                return
             ms = (time.monotonic() - started) * 1000
             out.append(Check("connectivity", OK, f"{api_url} answered in {ms:.0f} ms"))
             out.append(Check("credentials valid", FAIL, problem.message, problem.fix))
-            return out
+            return
         ms = (time.monotonic() - started) * 1000
         out.append(Check("connectivity", OK, f"{api_url} answered in {ms:.0f} ms"))
         out.append(Check("member", OK, f"signed in as @{member.username} ({member.full_name})"))
@@ -270,7 +296,7 @@ async def network_checks(
         except TrelloError as error:
             problem = explain(error, base_url=api_url, known=known, now=now)
             out.append(Check("token", FAIL, problem.message, problem.fix))
-            return out
+            return
         who = identity_from(member, token)
         if who.read_only:
             out.append(
@@ -288,7 +314,6 @@ async def network_checks(
             out.append(Check("signing", OK, "requests are signed with OAuth 1.0a (accepted)"))
         out.append(_headroom(tap.headers))
         out.append(_webhooks(hooks))
-    return out
 
 
 def _expiry(expires: datetime | None, now: datetime) -> Check:
@@ -329,7 +354,10 @@ async def run_checks(
     api_url = resolve_api_url(loaded.settings, creds)
     checks = [check_config(loaded), check_credentials_file(creds), *check_formats(creds)]
     if all(c.status != FAIL for c in checks if c.name in ("api key", "token")):
-        checks.extend(await network_checks(creds, api_url, transport=transport, now=now))
+        within = answer_within_s(loaded.settings)
+        checks.extend(
+            await network_checks(creds, api_url, transport=transport, now=now, within_s=within)
+        )
     else:
         checks.append(Check("connectivity", SKIP, "not tried without valid credentials"))
     checks.append(check_cache(paths.cache_db()))
@@ -342,12 +370,13 @@ async def run_checks(
 
 def run(args: argparse.Namespace, transport: httpx.AsyncBaseTransport | None = None) -> int:
     """The ``doctor`` subcommand: print the checks; 1 when any failed."""
-    checks = asyncio.run(run_checks(transport=transport))
-    for check in checks:
-        print(check.line(), flush=True)
-    failed = [c for c in checks if c.status == FAIL]
-    if failed:
-        print(f"{len(failed)} check(s) failed.")
-        return 1
-    print("All checks passed.")
-    return 0
+    with clean_streams():
+        checks = asyncio.run(run_checks(transport=transport))
+        for check in checks:
+            print(check.line(), flush=True)
+        failed = [c for c in checks if c.status == FAIL]
+        if failed:
+            print(f"{len(failed)} check(s) failed.")
+            return 1
+        print("All checks passed.")
+        return 0

@@ -20,6 +20,7 @@ DUE_WITHIN_HOURS = 24.0
 
 def run_from_cli(args: argparse.Namespace) -> int:
     """Entry point of ``trello-tui watch``."""
+    from trello_tui.cli_waits import answer_within_s
     from trello_tui.config import load_credentials, load_settings, resolve_api_url
     from trello_tui.trello.client import TrelloClient
     from trello_tui.watcher import run
@@ -59,6 +60,7 @@ def run_from_cli(args: argparse.Namespace) -> int:
                 full_every_s=settings.sync.full_refresh_s,
                 as_json=bool(args.json),
                 due_within=timedelta(hours=args.due_within),
+                answer_within_s=answer_within_s(settings),
             )
 
     return asyncio.run(main())

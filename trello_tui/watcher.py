@@ -12,7 +12,9 @@ A board already in the offline cache is polled from where the cache left off, so
 made while nothing was watching are caught up (triggers run for those up to 24 hours old,
 each at most once: the app and a watcher never both run one). Ctrl-C or SIGTERM stops it
 cleanly: runs in progress get a moment to finish, the cache is written, the exit code is 0.
-Exit codes: 1 when no board could be watched, 2 without credentials.
+Exit codes: 1 when no board could be watched (Trello refused, or did not answer within
+``[sync] answer_within_s`` while the watch started), 2 without credentials. Every line goes
+through :func:`trello_tui.cli_io.clean` (``--json``: :func:`~trello_tui.cli_io.json_text`).
 
 Never imports Textual: it runs under systemd, cron or tmux.
 """
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import math
 import shutil
 import sys
@@ -29,6 +30,8 @@ from collections.abc import Coroutine, Sequence
 from datetime import timedelta
 from typing import Any, TextIO, TypeVar
 
+from trello_tui.cli_io import clean, json_text
+from trello_tui.cli_waits import DEFAULT_S, advice, no_answer
 from trello_tui.config import Trigger
 from trello_tui.store.cache import AsyncCache, Cache
 from trello_tui.store.outbox import AsyncOutbox, Outbox
@@ -49,7 +52,7 @@ T = TypeVar("T")
 def event_line(event: CardEvent, as_json: bool) -> str:
     """The line printed for one event."""
     if as_json:
-        return json.dumps(event.as_json(), ensure_ascii=False)
+        return json_text(event.as_json())
     stamp = event.date.astimezone().strftime("%Y-%m-%d %H:%M:%S") if event.date else "-"
     return f"{stamp}  {event.summary()}"
 
@@ -91,8 +94,8 @@ class Watch:
         due_within: timedelta = DUE_SOON,
     ) -> None:
         self.client = client
-        self.out = out
-        self.err = err
+        self.out = clean(out)
+        self.err = clean(err)
         self.as_json = as_json
         self.interval_s = interval_s
         self.queue = RequestQueue(client)
@@ -198,6 +201,7 @@ async def run(
     seen: SeenStore | None = None,
     as_json: bool = False,
     due_within: timedelta = DUE_SOON,
+    answer_within_s: float = DEFAULT_S,
 ) -> int:
     """The command's work until ``stop`` is set; returns the exit code."""
     out = out if out is not None else sys.stdout
@@ -217,19 +221,23 @@ async def run(
     )
 
     async def begin() -> list[Board]:
-        boards, missing = pick_boards(await client.my_boards(), keys)
-        for key in missing:
-            watch.note(f"No board named {key!r}.")
-        if boards:
-            await watch.start(boards)
-        return boards
+        async with asyncio.timeout(answer_within_s):  # httpx's timeouts are per read
+            boards, missing = pick_boards(await client.my_boards(), keys)
+            for key in missing:
+                watch.note(f"No board named {key!r}.")
+            if boards:
+                await watch.start(boards)
+            return boards
 
     try:
         try:
             # Trello may be slow or down: a stop must not wait for the start-up.
             boards = await _unless_stopped(begin(), stop)
+        except TimeoutError:
+            watch.note(f"Could not start watching: {no_answer(answer_within_s)}")
+            return 1
         except TrelloError as error:
-            watch.note(f"Could not start watching: {error.user_message}")
+            watch.note(f"Could not start watching: {advice(error)}")
             return 1
         if boards is None:
             return 0
