@@ -19,6 +19,7 @@ from trello_tui.trello.models import Board
 
 BOARD = "5581995e154c75482b514e90"
 NASTY = 'Launch, "v2"\nnow — «ünï» *bold* _x_ #1 [link](y) a|b'
+DESC = 'First line, with comma\n\n"Quoted" second\r\nthird'
 
 
 def _rows(text: str) -> list[dict[str, str]]:
@@ -43,7 +44,7 @@ def awkward_board() -> Board:
     def item(i: int, name: str, done: bool) -> dict[str, Any]:
         return {"id": f"i{i}", "name": name, "pos": i * 10, "state": "complete" if done else ""}
 
-    return Board.from_json(
+    board = Board.from_json(
         {
             "id": BOARD,
             "name": "Team, \"Q4\"",
@@ -65,7 +66,7 @@ def awkward_board() -> Board:
             "cards": [
                 {
                     "id": "c1", "name": NASTY, "idList": "l1", "pos": 2,
-                    "desc": "First line, with comma\n\n\"Quoted\" second\r\nthird",
+                    "desc": DESC,
                     "idLabels": ["b1", "b2", "b3"], "idMembers": ["m1"],
                     "due": "2026-12-01T17:00:00.000Z", "dueComplete": True,
                     "start": "2026-11-30T09:00:00.000Z", "url": "https://trello.com/c/x/1-a",
@@ -87,6 +88,10 @@ def awkward_board() -> Board:
             ],
         }
     )  # fmt: skip
+    # Decoding shows a name on one line and a description with plain newlines (text.visible);
+    # the exporter must still quote whatever a card holds, so c1 holds its text as it was sent.
+    cards = [c.with_changes(name=NASTY, desc=DESC) if c.id == "c1" else c for c in board.cards]
+    return board.with_changes(cards=tuple(cards))
 
 
 # -- CSV ------------------------------------------------------------------------------------

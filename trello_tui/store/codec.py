@@ -13,6 +13,12 @@ Two forms, both giving exactly the ``Card`` that ``Card.from_json(card.to_json()
 
 Both build cards positionally, so they run only while the models have exactly the fields
 listed here (``FAST``); a new field makes them fall back to ``Card.from_json``.
+
+Both give visible text (``text.visible``), as ``Card.from_json`` does: ``decode_card`` checks a
+row's strings (one search over them joined, one over the description) and hands a row that
+holds any control to ``Card.from_json`` — rows written before the models made text visible may
+hold one. The packed form is ``cards-packed-2``: packed from visible cards only, so unpacking
+needs no check, and a snapshot packed before (``-1``) is not read (its rows are, then).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import dataclasses
 from typing import Any
 
 from trello_tui.trello.models import Badges, Card, Label, format_date, parse_date
+from trello_tui.trello.text import visible
 
 #: Card's fields in declaration order: decode_card builds cards positionally and is used only
 #: while the model still has exactly these (a new field falls back to Card.from_json).
@@ -39,7 +46,7 @@ FAST = (
     and tuple(f.name for f in dataclasses.fields(Label)) == _LABEL_FIELDS
 )
 #: names the packed form: a snapshot packed for other fields is not read
-FORMAT = "cards-packed-1" if FAST else "cards-json"
+FORMAT = "cards-packed-2" if FAST else "cards-json"
 _NO_BADGES = Badges()
 
 
@@ -71,6 +78,9 @@ def _labels(items: list[Any]) -> tuple[Label, ...] | None:
             and type(name) is str
             and (color is None or type(color) is str)
         ):
+            return None
+        strings = label_id + board + name + (color or "")
+        if visible(strings) is not strings:
             return None
         out.append(Label(label_id, board, name, color, item))
     return tuple(out)
@@ -143,6 +153,12 @@ def decode_card(data: dict[str, Any]) -> Card:
         or checklist_ids is None
         or badges is None
     ):
+        return Card.from_json(data)
+    # Written before text was made visible, a row may hold a control: from_json shows it.
+    strings = "".join(
+        (card_id, board, list_id, name, short_link, short_url, url, *label_ids, *member_ids)
+    )
+    if visible(strings) is not strings or visible(desc, multiline=True) is not desc:
         return Card.from_json(data)
     due, start, active = data.get("due"), data.get("start"), data.get("dateLastActivity")
     return Card(

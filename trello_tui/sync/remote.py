@@ -23,9 +23,10 @@ from trello_tui.sync.events import Notice, RemoteActions
 from trello_tui.sync.ops import CreateCard, Op
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
-from trello_tui.trello.errors import NotFound, TrelloError
+from trello_tui.trello.errors import MalformedAnswer, NotFound, TrelloError
 from trello_tui.trello.models import Action, Card, Checklist
 from trello_tui.trello.queue import Priority, RequestQueue
+from trello_tui.trello.text import visible
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +267,11 @@ class RemoteMerge:
         except NotFound:
             out[card_id] = None
             return
+        except MalformedAnswer:
+            # Left out, as a board load leaves it out (checks.py warned once, naming it);
+            # failing the whole merge would fetch it again at every poll.
+            out[card_id] = None
+            return
         out[card_id] = card if card.id_board in ("", self.board_id) else None
 
     async def _fetch_checklists(self, card_id: str, out: dict[str, list[Checklist]]) -> None:
@@ -273,7 +279,7 @@ class RemoteMerge:
             out[card_id] = await self.queue.submit(
                 calls.card_checklists(card_id), priority=Priority.SYNC, tag=self.board_id
             )
-        except NotFound:
+        except (NotFound, MalformedAnswer):
             out[card_id] = []
 
     def _merge_remote(
@@ -338,7 +344,11 @@ class RemoteMerge:
         for op in self._pending:
             if op is not self._in_flight and op.op_id not in self._unknown:
                 continue
-            if isinstance(op, CreateCard) and (op.list_id, op.name) == (card.id_list, card.name):
+            # (the answered card's name is made visible, the name sent may not be)
+            if isinstance(op, CreateCard) and (op.list_id, visible(op.name)) == (
+                card.id_list,
+                card.name,
+            ):
                 return True
         return False
 

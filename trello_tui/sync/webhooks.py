@@ -43,6 +43,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from trello_tui.trello import checks
 from trello_tui.trello.models import Action
 
 log = logging.getLogger("trello_tui.webhooks")
@@ -362,6 +363,9 @@ def _parse(body: bytes) -> dict[str, Any]:
     action = payload.get("action")
     if not isinstance(action, dict) or not isinstance(action.get("id"), str) or not action["id"]:
         raise _Rejected(400, "no-action")
+    wrong = checks.problem("Action", action)
+    if wrong is not None:
+        raise _Rejected(400, "malformed-action", wrong)
     return payload
 
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from trello_tui.trello import checks
 from trello_tui.trello.models import (
     Action,
     Board,
@@ -149,7 +150,17 @@ def parse_objects(data: Any) -> list[Mapping[str, Any]]:
 
 
 def parse_one(model: Callable[[Mapping[str, Any]], T]) -> Callable[[Any], T]:
+    """A parser of one object Trello sent, for a model's ``from_json``.
+
+    The object is checked first (``checks.from_trello``): an unusable one raises
+    ``checks.Malformed``, which the client reports as a permanent ``BadResponse``.
+    """
+    owner = getattr(model, "__self__", None)
+    kind = owner.__name__ if isinstance(owner, type) and owner.__name__ in checks.SHAPES else ""
+
     def parse(data: Any) -> T:
+        if kind:
+            return model(checks.from_trello(kind, data))
         return model(data if isinstance(data, Mapping) else {})
 
     return parse

@@ -28,11 +28,13 @@ import httpx
 from trello_tui.trello import calls, writes
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.calls import UNSET, ApiCall, SearchResults
+from trello_tui.trello.checks import Malformed
 from trello_tui.trello.errors import (
     BadResponse,
     TrelloError,
     Unavailable,
     error_from_response,
+    malformed_answer,
     parse_retry_after,
 )
 from trello_tui.trello.limiter import RateLimiter
@@ -121,6 +123,9 @@ class TrelloClient:
         data = await self._funnel(call.method, call.path, call.params, call.form, acquire)
         try:
             return call.parse(data)
+        except Malformed as exc:
+            # Permanent: the same request gets the same object (checks.py says why).
+            raise malformed_answer(exc, method=call.method, path=call.path) from None
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise BadResponse(
                 f"unexpected answer: {type(exc).__name__}", method=call.method, path=call.path
@@ -225,6 +230,8 @@ class TrelloClient:
         if isinstance(answer, dict) and "200" in answer:
             try:
                 return item.parse(answer["200"])
+            except Malformed as exc:
+                return malformed_answer(exc, method="GET", path=item.path)
             except (TypeError, ValueError, KeyError, AttributeError):
                 return BadResponse("unexpected answer in batch", method="GET", path=item.path)
         if isinstance(answer, dict):

@@ -14,10 +14,15 @@ optimistic change back; a transient one leaves it pending.
     ├── RateLimited       429: carries ``retry_after`` and which budget ran out
     ├── Unavailable       5xx, network failures, timeouts (``maybe_applied`` for writes)
     ├── BadResponse       a 2xx answer we could not parse
+    │   └── MalformedAnswer  ... or whose object is unusable (``pos: "abc"``, no id):
+    │                        permanent, asking again gets the same object
     └── RequestCancelled  the request's scope was cancelled (the user left the board)
 
 ``error_from_response`` maps a status and body (text/plain or JSON, as Trello mixes both) to
-the right class. Every message passes through ``redact`` so no secret can leak through one.
+the right class. Every message passes through ``redact`` so no secret can leak through one,
+then through ``shown``: a server's text is someone else's text, shown on one line with every
+control made visible (``text.visible``) and cut to ``MESSAGE_LIMIT`` characters (a 1 MB error
+body must not become a 1 MB notification).
 """
 
 from __future__ import annotations
@@ -25,7 +30,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from trello_tui.trello.checks import Malformed
 from trello_tui.trello.redact import redact
+from trello_tui.trello.text import visible
+
+#: the longest message (a server's error text, ours) an error carries
+MESSAGE_LIMIT = 300
+#: the most of a body read for its message: enough for any real one, and a cap on the work
+BODY_LIMIT = 64 * 1024
+
+
+def shown(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` on one line, every control visible, at most ``limit`` characters."""
+    text = text.strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return visible(text)
 
 
 class TrelloError(Exception):
@@ -45,12 +65,12 @@ class TrelloError(Exception):
         code: str | None = None,
         user_message: str | None = None,
     ) -> None:
-        self.message = redact(message)
+        self.message = shown(redact(message))
         self.status = status
         self.method = method
-        self.path = redact(path)
-        self.code = code
-        self.user_message = redact(user_message or self.default_user_message)
+        self.path = shown(redact(path))
+        self.code = shown(code, 80) if code is not None else None
+        self.user_message = shown(redact(user_message or self.default_user_message))
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -160,13 +180,30 @@ class BadResponse(TrelloError):
     default_user_message = "Trello sent an answer we could not read. Try again in a moment."
 
 
+class MalformedAnswer(BadResponse):
+    """Trello answered 2xx with an object the client cannot use (see ``checks``).
+
+    Permanent: the same request gets the same object, so a read is not repeated and a write
+    is not sent again (a card answered with ``pos: "abc"`` made every move a re-spacing).
+    """
+
+    permanent = True
+    default_user_message = (
+        "Trello sent something this app cannot use; it was left out (details in the log)."
+    )
+
+
+def malformed_answer(error: Malformed, *, method: str = "", path: str = "") -> MalformedAnswer:
+    return MalformedAnswer(str(error), method=method, path=path)
+
+
 class RequestCancelled(TrelloError):
     default_user_message = "Cancelled."
 
 
 def _parse_body(text: str) -> tuple[str, str | None]:
-    """Trello's message and error code from a text/plain or JSON body."""
-    stripped = text.strip()
+    """Trello's message and error code from a text/plain or JSON body (``shown`` later)."""
+    stripped = text[:BODY_LIMIT].strip()
     if stripped.startswith("{"):
         try:
             data = json.loads(stripped)
@@ -175,11 +212,11 @@ def _parse_body(text: str) -> tuple[str, str | None]:
         if isinstance(data, dict):
             code = data.get("error") if isinstance(data.get("error"), str) else None
             message = data.get("message") or data.get("error") or ""
-            return str(message), code
+            return str(message)[:BODY_LIMIT], code
     # An HTML outage page is useless to show; keep its first line only.
     if stripped.lower().startswith("<"):
         return "Trello returned an error page", None
-    return stripped[:500], None
+    return stripped[:MESSAGE_LIMIT], None
 
 
 def _auth_reason(message: str) -> str:
@@ -226,7 +263,8 @@ def error_from_response(
     retry_after: str | None = None,
 ) -> TrelloError:
     """The ``TrelloError`` for a non-2xx answer."""
-    message, code = _parse_body(redact(body))
+    message, code = _parse_body(redact(body[:BODY_LIMIT]))
+    message = shown(message)
     common: dict[str, Any] = {"status": status, "method": method, "path": path, "code": code}
     if status == 429:
         return RateLimited(

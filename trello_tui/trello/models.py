@@ -5,14 +5,25 @@ null and unknown fields: a missing string becomes ``""``, a missing list ``()``,
 label colour is kept as the string it is. The JSON it came from is kept in ``raw``, and
 ``to_json`` writes the typed fields back over it, so fields this module does not model
 survive a round trip through the cache unchanged.
+
+Every string a model reads passes through ``text.visible`` (multi-line for descriptions and
+comments): Trello's data is other people's text, and here is where it enters the product, so
+no control character or escape sequence in it reaches a screen, a log line or an export
+whichever way it travels (``raw`` keeps the source as it was; ``to_json`` writes the typed,
+visible fields over it). ``from_json`` never rejects anything; what Trello *sends* is checked
+first, where the API layer decodes it (``checks.from_trello``, ``parse_many``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Self, TypeVar
+
+from trello_tui.trello import checks
+from trello_tui.trello.text import visible
 
 JSON = dict[str, Any]
 
@@ -39,13 +50,42 @@ LABEL_COLORS: tuple[str, ...] = tuple(
 
 
 def _str(data: Mapping[str, Any], key: str, default: str = "") -> str:
+    """A one-line string field (a name), made visible."""
     value = data.get(key)
-    return value if isinstance(value, str) else default
+    return visible(value) if isinstance(value, str) else default
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    """A multi-line string field (a description, a comment), made visible."""
+    value = data.get(key)
+    return visible(value, multiline=True) if isinstance(value, str) else ""
 
 
 def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
-    return value if isinstance(value, str) else None
+    return visible(value) if isinstance(value, str) else None
+
+
+#: keys of an action's ``data`` (at any depth) whose strings keep their lines
+_MULTILINE_KEYS = frozenset({"text", "desc"})
+
+
+def _visible_json(value: Any, key: str = "") -> Any:
+    """A JSON value with every string in it made visible (the same object when clean)."""
+    if isinstance(value, str):
+        return visible(value, multiline=key in _MULTILINE_KEYS)
+    if isinstance(value, Mapping):
+        items = {k: _visible_json(v, k) for k, v in value.items()}
+        clean = all(items[k] is v for k, v in value.items()) and all(
+            visible(k) is k for k in value if isinstance(k, str)
+        )
+        if clean:
+            return value
+        return {visible(k) if isinstance(k, str) else k: v for k, v in items.items()}
+    if isinstance(value, list):
+        out = [_visible_json(v, key) for v in value]
+        return value if all(a is b for a, b in zip(out, value, strict=True)) else out
+    return value
 
 
 def _bool(data: Mapping[str, Any], key: str, default: bool = False) -> bool:
@@ -65,24 +105,23 @@ def _int(data: Mapping[str, Any], key: str, default: int = 0) -> int:
 
 
 def _float(data: Mapping[str, Any], key: str, default: float = 0.0) -> float:
+    """A number field; anything else (``"abc"``, a bool, NaN) is the default.
+
+    Trello always sends ``pos`` as a JSON number: one that arrives otherwise is rejected by
+    ``checks`` before a model is built, so a default here never stands for a server's value.
+    """
     value = data.get(key)
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return default
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return default
-    return default
+    number = float(value)
+    return number if math.isfinite(number) else default
 
 
 def _ids(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
     value = data.get(key)
     if not isinstance(value, list):
         return ()
-    return tuple(item for item in value if isinstance(item, str))
+    return tuple(visible(item) for item in value if isinstance(item, str))
 
 
 def _objects(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
@@ -408,7 +447,7 @@ class Card(Model):
             id_list=_str(data, "idList"),
             name=_str(data, "name"),
             pos=_float(data, "pos"),
-            desc=_str(data, "desc"),
+            desc=_text(data, "desc"),
             closed=_bool(data, "closed"),
             due=parse_date(data.get("due")),
             start=parse_date(data.get("start")),
@@ -511,7 +550,7 @@ class Board(Model):
         return cls(
             id=_str(data, "id"),
             name=_str(data, "name"),
-            desc=_str(data, "desc"),
+            desc=_text(data, "desc"),
             closed=_bool(data, "closed"),
             id_organization=_opt_str(data, "idOrganization"),
             short_link=_str(data, "shortLink"),
@@ -575,7 +614,7 @@ class Action(Model):
             type=_str(data, "type"),
             date=parse_date(data.get("date")),
             id_member_creator=_str(data, "idMemberCreator"),
-            data=dict(payload) if isinstance(payload, Mapping) else {},
+            data=dict(_visible_json(payload)) if isinstance(payload, Mapping) else {},
             member_creator=Member.from_json(creator) if isinstance(creator, Mapping) else None,
             raw=dict(data),
         )
@@ -598,7 +637,14 @@ class Action(Model):
 
     @property
     def text(self) -> str:
-        return _str(self.data, "text")
+        return _text(self.data, "text")
+
+    def _json_overrides(self) -> JSON:
+        out = Model._json_overrides(self)
+        out["data"] = dict(self.data)
+        if self.member_creator is not None:
+            out["memberCreator"] = self.member_creator.to_json()
+        return out
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -690,8 +736,9 @@ M = TypeVar("M", bound=Model)
 
 
 def parse_many(model: type[M], items: object) -> list[M]:
-    """Parse a JSON array of objects, skipping anything that is not an object."""
+    """Parse a JSON array Trello sent: anything that is not a usable object is left out
+    (``checks``: one warning per malformed object)."""
     if not isinstance(items, Sequence) or isinstance(items, str | bytes):
         return []
     parse = getattr(model, "from_json")  # noqa: B009 - every Model subclass defines it
-    return [parse(item) for item in items if isinstance(item, Mapping)]
+    return [parse(item) for item in checks.usable(model.__name__, list(items))]
