@@ -176,6 +176,7 @@ class Cache:
         self._conn = self._open()
 
     def _note(self, message: str) -> None:
+        log.warning("%s", message)
         self.messages.append(message)
         if self._report is not None:
             self._report(message)
