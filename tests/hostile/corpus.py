@@ -102,11 +102,21 @@ def unsafe_in(output: str) -> list[str]:
     return sorted({repr(m.group()) for m in _UNSAFE_OUT.finditer(output)})
 
 
+_BARE_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?")
+
+
 def payloads() -> tuple[str, ...]:
-    """The distinctive raw sequences of the corpus: none may appear in a program's output."""
+    """The distinctive raw sequences of the corpus: none may appear in a program's output.
+
+    Each is an introducer (ESC or a C1 control) with what follows it up to the next
+    terminator. A bare CSI with nothing after it (``ESC[0m``, or an unfinished ``ESC[38;5``)
+    is left out: Textual writes those itself (or longer ones they begin), so only the sequence
+    with the corpus's own text after it is distinctive.
+    """
     found: list[str] = []
     for text in TEXTS:
         for match in re.finditer(r"[\x1b\x9b\x9d\x90][^\x07\x1b\x9c]{0,40}", text):
-            if len(match.group()) >= 3:
-                found.append(match.group())
+            sequence = match.group()
+            if len(sequence) >= 3 and not _BARE_CSI.fullmatch(sequence):
+                found.append(sequence)
     return tuple(dict.fromkeys(found))
