@@ -42,8 +42,15 @@ def assert_placed(sb: Sandbox, card_id: str, list_id: str, index: int) -> None:
 
 
 @asynccontextmanager
-async def running(sb: Sandbox, tmp_path: Path) -> AsyncIterator[tuple[TrelloApp, object]]:
-    """The app on the demo board, its engine loaded; yields (app, pilot)."""
+async def running(
+    sb: Sandbox,
+    tmp_path: Path,
+    *,
+    notifications: bool = False,
+) -> AsyncIterator[tuple[TrelloApp, object]]:
+    """The app on the demo board, its engine loaded; yields (app, pilot).
+
+    ``notifications`` shows toasts as widgets (Pilot leaves them out by default)."""
     creds = sb.credentials
 
     def client() -> TrelloClient:
@@ -60,7 +67,7 @@ async def running(sb: Sandbox, tmp_path: Path) -> AsyncIterator[tuple[TrelloApp,
         poll=False,
     )
     app = TrelloApp(backend, board_key=demo_board_id(sb), me=creds.me, clock=lambda: NOW)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=notifications) as pilot:
         deadline = time.monotonic() + 15
         while not (
             backend.engine is not None

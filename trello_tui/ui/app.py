@@ -93,7 +93,7 @@ class TrelloApp(App[None]):
             try:
                 self.theme = self.start_theme
             except InvalidThemeError:
-                self.notify(f"Unknown theme {self.start_theme!r}", severity="warning")
+                self.notify(f"Unknown theme {self.start_theme!r}", severity="warning", markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_chosen)
         self.set_class(self.compact, "-compact")
         if self.user_keymap:
@@ -101,7 +101,9 @@ class TrelloApp(App[None]):
             bad = unknown_ids(self.user_keymap)
             if bad:
                 self.notify(
-                    f"[keymap] names unknown bindings: {', '.join(bad)}", severity="warning"
+                    f"[keymap] names unknown bindings: {', '.join(bad)}",
+                    severity="warning",
+                    markup=False,
                 )
         if self.state is not None:
             self.show_board(self.state)
@@ -198,18 +200,22 @@ class TrelloApp(App[None]):
 
             self.first_load.stop()  # an answer (or a failure) said in its own words
             if isinstance(exc, AuthError):  # say what to do, not a bare 401
-                self.notify(exc.user_message, title="Trello refused", severity="error")
+                self.notify(
+                    exc.user_message, title="Trello refused", severity="error", markup=False
+                )
             else:
-                self.notify(f"Couldn't reach Trello: {exc}", severity="warning")
+                self.notify(f"Couldn't reach Trello: {exc}", severity="warning", markup=False)
             return
         if engine.state is not None:
             self.show_board(engine.state)
         if self.on_board_opened is not None:
             self.on_board_opened(board_id)
         if self.backend.refused:  # e.g. a revoked or expired token: say what to do
-            self.notify(self.backend.refused, title="Trello refused", severity="error")
+            self.notify(
+                self.backend.refused, title="Trello refused", severity="error", markup=False
+            )
         if self.backend.read_only:
-            self.notify(self.backend.read_only, title="Read-only", severity="warning")
+            self.notify(self.backend.read_only, title="Read-only", severity="warning", markup=False)
 
     def go_to_card(self, board_id: str, card_id: str) -> None:
         """Focus a card, opening its board first when it is another one."""
@@ -281,7 +287,7 @@ class TrelloApp(App[None]):
                 await self.board_changed(event)
         elif isinstance(event, Notice):
             severity = {"info": "information", "conflict": "warning"}.get(event.level, event.level)
-            self.notify(event.text, severity=severity, timeout=8)  # type: ignore[arg-type]
+            self.notify(event.text, severity=severity, timeout=8, markup=False)  # type: ignore[arg-type]
         elif isinstance(event, Status):
             self.refresh_status()
         elif isinstance(event, RemoteActions) and engine and engine.board_id == event.board_id:
@@ -329,7 +335,7 @@ class TrelloApp(App[None]):
 
     def submit(self, op: Op) -> None:
         if self.backend.read_only:  # refused here: no request is sent for it
-            self.notify(self.backend.read_only, title="Read-only", severity="warning")
+            self.notify(self.backend.read_only, title="Read-only", severity="warning", markup=False)
             return
         engine = self.backend.engine
         if engine is None or engine.state is None or engine.state is not self.state:
@@ -343,7 +349,7 @@ class TrelloApp(App[None]):
             self.notify("Nothing to change: the marked cards already are that way")
             return False
         if self.backend.read_only:
-            self.notify(self.backend.read_only, title="Read-only", severity="warning")
+            self.notify(self.backend.read_only, title="Read-only", severity="warning", markup=False)
             return False
         engine = self.backend.engine
         if engine is None or engine.state is None or engine.state is not self.state:
@@ -395,7 +401,7 @@ class TrelloApp(App[None]):
             None,
         )
         if label is None:
-            self.notify(f"This board has no {color} label")
+            self.notify(f"This board has no {color} label", markup=False)
         return label
 
     def toggle_me(self, card_id: str) -> None:
@@ -413,7 +419,7 @@ class TrelloApp(App[None]):
         if self.state is not None:
             name = self.state.cards[card_id].name
             self.submit(ops.ArchiveCard(self.state.id, card_id=card_id))
-            self.notify(f"Archived '{name}' — z to undo")
+            self.notify(f"Archived '{name}' — z to undo", markup=False)
 
     def toggle_check_item(self, card_id: str, checklist_id: str, item_id: str) -> None:
         from trello_tui.sync import ops_items
@@ -451,5 +457,5 @@ class TrelloApp(App[None]):
         try:
             return await self.backend.comments(card_id)
         except Exception as exc:  # comments are a nicety: say why they are missing
-            self.notify(f"Couldn't load comments: {exc}", severity="warning")
+            self.notify(f"Couldn't load comments: {exc}", severity="warning", markup=False)
             return []

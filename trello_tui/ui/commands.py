@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.keys import format_key
 
+from trello_tui.ui.safe import escape, highlight, plain
 from trello_tui.ui.widgets.palette import NUMBER_KEY_COLORS
 
 
@@ -260,13 +261,19 @@ class BoardCommands(Provider):
 
         return run
 
+    # Titles are shown as they are; the help (always read as markup) is escaped: it holds
+    # the keys from the user's [keymap].
     async def discover(self) -> Hits:
         for title, help_text, command in self._hits():
-            yield DiscoveryHit(title, self._runner(command), help=help_text)
+            yield DiscoveryHit(
+                plain(title), self._runner(command), text=title, help=escape(help_text)
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, command in self._hits():
             score = matcher.match(f"{title} {command.id}")
             if score > 0:
-                yield Hit(score, matcher.highlight(title), self._runner(command), help=help_text)
+                runner = self._runner(command)
+                shown = highlight(matcher, title)
+                yield Hit(score, shown, runner, text=title, help=escape(help_text))

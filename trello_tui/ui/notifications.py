@@ -41,7 +41,8 @@ TITLES = {
 
 
 def message(event: CardEvent) -> str:
-    """The notification's text for one event."""
+    """The notification's text for one event (shown with ``markup=False``: names are
+    anyone's text)."""
     who = event.actor.shown if event.actor else "Someone"
     card = f"'{event.card_name}'"
     if event.kind == "card_assigned":
@@ -94,10 +95,11 @@ class AppEvents:
         mine = [e for e in events if e.concerns_me and e.kind in TITLES]
         if len(mine) > MAX_TOASTS:
             names = ", ".join(f"'{e.card_name}'" for e in mine[:MAX_TOASTS])
-            self.app.notify(f"{names} and {len(mine) - MAX_TOASTS} more", title="Board updates")
+            more = f"{names} and {len(mine) - MAX_TOASTS} more"
+            self.app.notify(more, title="Board updates", markup=False)
         else:
             for event in mine:
-                self.app.notify(message(event), title=TITLES[event.kind], timeout=8)
+                self.app.notify(message(event), title=TITLES[event.kind], timeout=8, markup=False)
         if self.triggers:
             self._runner().submit(events)
 
@@ -112,7 +114,9 @@ class AppEvents:
     def reported(self, result: TriggerResult) -> None:
         log.info("%s", result.text)
         if not result.ok:
-            self.app.notify(result.text, title="Trigger failed", severity="error", timeout=10)
+            self.app.notify(
+                result.text, title="Trigger failed", severity="error", timeout=10, markup=False
+            )
 
     async def aclose(self) -> None:
         if self.runner is not None:

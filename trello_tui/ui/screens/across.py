@@ -241,7 +241,7 @@ class CardsAcross(Screen[tuple[str, str] | None]):
     async def _write_now(self, board_id: str, card_id: str, build: Build) -> None:
         backend = self.tapp.backend
         if backend.read_only:
-            self.app.notify(backend.read_only, title="Read-only", severity="warning")
+            self.app.notify(backend.read_only, title="Read-only", severity="warning", markup=False)
             return
         if not backend.online:
             self.app.notify("Read-only: offline (showing the cache)", severity="warning")
@@ -249,7 +249,7 @@ class CardsAcross(Screen[tuple[str, str] | None]):
         try:
             engine = await backend.engine_for(board_id, self.tapp.engine_listener)
         except Exception as exc:  # no network, bad credentials: nothing was changed
-            self.app.notify(f"Couldn't reach Trello: {exc}", severity="warning")
+            self.app.notify(f"Couldn't reach Trello: {exc}", severity="warning", markup=False)
             return
         state = engine.state
         card = state.cards.get(card_id) if state is not None else None
@@ -316,7 +316,7 @@ class CardsAcross(Screen[tuple[str, str] | None]):
                 return
             found = due_ops(text, now, board_id, card_id)
             if isinstance(found, str):
-                self.notify(found, severity="error")
+                self.notify(found, severity="error", markup=False)
                 return
             self._write(board_id, card_id, lambda state, card: found)
 
@@ -367,7 +367,7 @@ class CardsAcross(Screen[tuple[str, str] | None]):
         row = self.rows_view.current
         if row is not None and row.card is not None:
             self.write(lambda state, card: [ops.ArchiveCard(state.id, card_id=card.id)])
-            self.notify(f"Archived '{row.card.name}' — z to undo")
+            self.notify(f"Archived '{row.card.name}' — z to undo", markup=False)
 
     def action_help(self) -> None:
         from trello_tui.ui.screens.help import HelpScreen

@@ -218,7 +218,7 @@ class BoardScreen(BulkActions, Screen[None]):
         )
         self.tapp.submit(op)
         if card_id not in self.state.cards:  # not refused locally (read-only, cache only)
-            self.notify(f"Moved '{name}' to '{board_name}' — z to undo")
+            self.notify(f"Moved '{name}' to '{board_name}' — z to undo", markup=False)
         if column is not None:  # focus stays on the row the card left
             self.call_after_refresh(column.move_cursor, row)
 
@@ -317,17 +317,21 @@ class BoardScreen(BulkActions, Screen[None]):
         self.set_query(CardQuery())
 
     def action_jump_to_card(self) -> None:
-        from textual.command import SimpleCommand
+        from textual.command import CommandPalette
 
-        commands = [
-            SimpleCommand(card.name, lambda cid=card.id: self.view.focus_card(cid), None)
+        from trello_tui.ui.safe import literal_commands
+
+        cards = [
+            (card.name, lambda cid=card.id: self.view.focus_card(cid))
             for card in (
                 self.state.cards[c]
                 for lst in self.state.open_lists()
                 for c in self.state.card_ids_in(lst.id)
             )
         ]
-        self.app.search_commands(commands, placeholder="Jump to card…")
+        # Not App.search_commands: it reads every name as markup.
+        palette = CommandPalette([literal_commands(cards)], placeholder="Jump to card…")
+        self.app.push_screen(palette)
 
     def action_boards(self) -> None:
         self.tapp.show_board_picker()

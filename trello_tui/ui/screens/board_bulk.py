@@ -137,7 +137,7 @@ class BulkActions(CardEdits):
         marked = self.marked_ids()
         if self._submit(bulk.archive(self.state, marked)):
             self._set_marks(set())
-            self.tapp.notify(f"Archived {len(marked)} cards — z to undo")
+            self.tapp.notify(f"Archived {len(marked)} cards — z to undo", markup=False)
         return True
 
     # -- the card edits' modals, for every marked card ---------------------------------------
@@ -200,7 +200,7 @@ class BulkActions(CardEdits):
             elif word in ("done", "complete"):
                 self._submit(bulk.set_due(self.state, self.marked_ids(), due_complete=True))
             elif isinstance(parsed := dates.parse_date(text, now), dates.DateError):
-                self.tapp.notify(str(parsed), severity="error")
+                self.tapp.notify(str(parsed), severity="error", markup=False)
             else:
                 self._submit(bulk.set_due(self.state, self.marked_ids(), due=parsed))
 

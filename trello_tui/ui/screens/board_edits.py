@@ -66,7 +66,7 @@ class CardEdits:
                 return
             parsed = dates.parse_date(text, now)
             if isinstance(parsed, dates.DateError):
-                self.tapp.notify(str(parsed), severity="error")
+                self.tapp.notify(str(parsed), severity="error", markup=False)
                 return
             self.tapp.submit(ops.SetDue(self.state.id, card_id=card_id, due=parsed))
 

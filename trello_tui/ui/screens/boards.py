@@ -70,7 +70,7 @@ class BoardPicker(Picker):
         try:
             listing = await self.backend.boards()
         except Exception as exc:  # offline with nothing cached
-            self.notify(f"Couldn't list boards: {exc}", severity="error")
+            self.notify(f"Couldn't list boards: {exc}", severity="error", markup=False)
             return
         self.entries = board_entries(listing, self.current)
         self._fill(self.query_one("#picker-input", Input).value)

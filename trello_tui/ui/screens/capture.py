@@ -37,6 +37,7 @@ from trello_tui.capture_ops import board_context, create_ops, created
 from trello_tui.sync.events import IdsReplaced, Notice, Status
 from trello_tui.sync.ops import CreateCard
 from trello_tui.sync.state import BoardState
+from trello_tui.ui.safe import plain
 from trello_tui.ui.screens.modal import Modal
 from trello_tui.ui.widgets.palette import label_style
 
@@ -153,7 +154,7 @@ class Composer(Modal[Composed | None]):
         with Vertical(id="composer"):
             name = self.list_name if len(self.list_name) <= 20 else self.list_name[:19] + "…"
             yield Static(
-                f"New card in {name} · enter: create · shift+enter: and open",
+                plain(f"New card in {name} · enter: create · shift+enter: and open"),
                 id="composer-title",
             )
             yield Input(

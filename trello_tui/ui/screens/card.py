@@ -21,6 +21,7 @@ from trello_tui.sync import ops, ops_items
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import positions
 from trello_tui.trello.models import Action, Card
+from trello_tui.ui.safe import plain
 from trello_tui.ui.screens.board_edits import CardEdits
 from trello_tui.ui.screens.modal import Modal
 from trello_tui.ui.screens.pickers import TextPrompt
@@ -147,13 +148,14 @@ class CardScreen(CardEdits, Modal[None]):
         done = sum(c.done for c in checklists)
         items.display = bool(checklists)
         self.query_one("#checklists-title", Static).update(
-            f"Checklists  {done}/{total}" if checklists else "Checklists  (none)"
+            plain(f"Checklists  {done}/{total}" if checklists else "Checklists  (none)")
         )
         for checklist in checklists:
             items.add_option(Option(Text(checklist.name, style="bold"), id=checklist.id))
             for item in checklist.check_items:
                 mark = "☑" if item.complete else "☐"
-                items.add_option(Option(f"  {mark} {item.name}", id=f"{checklist.id}:{item.id}"))
+                shown = plain(f"  {mark} {item.name}")
+                items.add_option(Option(shown, id=f"{checklist.id}:{item.id}"))
         if highlighted is not None and highlighted < items.option_count:
             items.highlighted = highlighted
         self._paint_comments()

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from trello_tui.sync.state import BoardState
 from trello_tui.trello.models import Board, TrelloList
 from trello_tui.ui.filters import CardQuery, parse_query
+from trello_tui.ui.safe import plain
 from trello_tui.ui.screens.modal import Modal
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Entry:
-    """A pickable row (``value`` None makes it a heading)."""
+    """A pickable row (``value`` None makes it a heading); ``text`` is shown as it is."""
 
     text: str
     value: str | None
@@ -58,7 +59,7 @@ class Picker(Modal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker"):
-            yield Static(self.heading, classes="picker-title")
+            yield Static(plain(self.heading), classes="picker-title")
             yield Input(placeholder=self.placeholder, id="picker-input")
             yield OptionList(id="picker-options")
 
@@ -78,9 +79,9 @@ class Picker(Modal[str | None]):
             haystack = (entry.search or entry.text).lower()
             if all(word in haystack for word in words):
                 if heading is not None:
-                    options.append(Option(f"[b]{heading.text}[/]", disabled=True))
+                    options.append(Option(plain(heading.text, "bold"), disabled=True))
                     heading = None
-                options.append(Option(entry.text, id=entry.value))
+                options.append(Option(plain(entry.text), id=entry.value))
         option_list = self.query_one(OptionList)
         # A refill (more entries arrived) keeps the highlighted entry where it still shows.
         was = option_list.highlighted
@@ -211,7 +212,7 @@ class MoveTargetPicker(Picker):
         self.entries = entries
         self.heading = title
         if self.is_mounted:
-            self.query_one(".picker-title", Static).update(title)
+            self.query_one(".picker-title", Static).update(plain(title))
             self._fill(self.query_one(Input).value)
 
 
@@ -261,7 +262,7 @@ class TextPrompt(Modal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker"):
-            yield Static(self.heading, classes="picker-title")
+            yield Static(plain(self.heading), classes="picker-title")
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
 
     def on_mount(self) -> None:

@@ -14,11 +14,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trello_tui.sync.state import BoardState
 from trello_tui.trello.models import Card
+from trello_tui.ui.safe import styled
 from trello_tui.ui.screens.modal import Modal
 
 if TYPE_CHECKING:
@@ -43,6 +45,11 @@ def local_matches(state: BoardState, text: str, limit: int = LIMIT) -> list[Card
                 if len(found) >= limit:
                     return found
     return found
+
+
+def _shown(card: Card, where: str) -> Content:
+    """A result: the card's name, then (dim) its list or board; both as they are."""
+    return styled(card.name, "  ", (where, "dim"))
 
 
 class SearchScreen(Modal[Result | None]):
@@ -75,13 +82,11 @@ class SearchScreen(Modal[Result | None]):
         seen: set[str] = set()
         for card in local_matches(self.state, text):
             where = lists[card.id_list].name if card.id_list in lists else ""
-            options.append(Option(f"{card.name}  [dim]{where}[/]", id=f"{card.id_board}:{card.id}"))
+            options.append(Option(_shown(card, where), id=f"{card.id_board}:{card.id}"))
             seen.add(card.id)
         for card, board_name in self.remote:
             if card.id not in seen:
-                options.append(
-                    Option(f"{card.name}  [dim]{board_name}[/]", id=f"{card.id_board}:{card.id}")
-                )
+                options.append(Option(_shown(card, board_name), id=f"{card.id_board}:{card.id}"))
         results = self.query_one(OptionList)
         results.clear_options()
         results.add_options(options)
@@ -108,7 +113,7 @@ class SearchScreen(Modal[Result | None]):
         try:
             found = await self.backend.search(text)
         except Exception as exc:  # offline: the board's own matches are still shown
-            self.notify(f"Couldn't search Trello: {exc}", severity="warning")
+            self.notify(f"Couldn't search Trello: {exc}", severity="warning", markup=False)
             return
         self.remote = found
         self._show(text)

@@ -18,6 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
+from trello_tui.ui.safe import plain
+
 Choice = Literal["auth", "demo", "quit"]
 
 INTRO = (
@@ -57,7 +59,8 @@ class WelcomeScreen(Screen[str]):
         with Vertical():
             yield Static(INTRO, id="intro")
             if self.missing:
-                yield Static("\n".join(f"• {line}" for line in self.missing), id="missing")
+                missing = "\n".join(f"• {line}" for line in self.missing)
+                yield Static(plain(missing), id="missing")
             with Horizontal():
                 yield Button("Sign in  (a)", id="auth", variant="primary")
                 yield Button("Try the demo  (d)", id="demo")

@@ -14,10 +14,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import HorizontalScroll, Vertical
+from textual.content import Content
 from textual.dom import NoScreen
 from textual.widgets import Static
 
 from trello_tui.sync.state import BoardChange, BoardState
+from trello_tui.ui.safe import styled
 from trello_tui.ui.widgets.card_face import FaceContext
 from trello_tui.ui.widgets.column import CardColumn, CardFilter
 
@@ -25,10 +27,10 @@ from trello_tui.ui.widgets.column import CardColumn, CardFilter
 class ListHeader(Static):
     """A list's name and its card count (``shown/total`` while filtered)."""
 
-    def __init__(self, text: str, *, classes: str | None = None) -> None:
+    def __init__(self, text: Content, *, classes: str | None = None) -> None:
         super().__init__(text, classes=classes)
         #: the text shown (so an unchanged count costs no update)
-        self.shown = text
+        self.shown = text.plain
 
 
 class ListBox(Vertical):
@@ -107,13 +109,14 @@ class BoardView(Vertical):
             box = focused.parent if isinstance(focused.parent, ListBox) else focused
             self.query_one(Columns).scroll_to_widget(box, animate=False)
 
-    def _header_text(self, list_id: str) -> str:
+    def _header_text(self, list_id: str) -> Content:
+        """The list's name as it is, then its count, dim."""
         name = self.state.lists[list_id].name if list_id in self.state.lists else "?"
         total = len(self.state.card_ids_in(list_id))
         column = self.column_for(list_id) if self.is_mounted else None
         if self.card_filter is not None and column is not None:
-            return f"{name}  [dim]{len(column.ids)}/{total}[/]"
-        return f"{name}  [dim]{total}[/]"
+            return styled(name, "  ", (f"{len(column.ids)}/{total}", "dim"))
+        return styled(name, "  ", (f"{total}", "dim"))
 
     def _same_lists(self) -> bool:
         shown = [column.list_id for column in self.columns]
@@ -124,8 +127,8 @@ class BoardView(Vertical):
             header = column.parent.query_one(ListHeader) if column.parent else None
             text = self._header_text(column.list_id)
             # An update re-lays out the whole screen: skip the headers whose count is unchanged.
-            if header is not None and header.shown != text:
-                header.shown = text
+            if header is not None and header.shown != text.plain:
+                header.shown = text.plain
                 header.update(text)
 
     # -- focus ------------------------------------------------------------------------------
