@@ -64,7 +64,7 @@ EXIT_OK: Final = 0
 EXIT_NOT_CREATED: Final = 1
 EXIT_SETUP: Final = 2
 #: the outbox can't be written (sysexits' EX_IOERR)
-EXIT_STORE: Final = 74
+EXIT_STORE: Final = StoreFault.EXIT_CODE
 EXIT_TRY_LATER: Final = 75
 #: give up waiting (the cards stay queued) after this long without a single confirmation
 STALL_S: Final = DEFAULT_S

@@ -217,6 +217,7 @@ _READS_CREDENTIALS = frozenset({None, "add", "sync", "watch", "auth"})
 def main(argv: Sequence[str] | None = None) -> int:
     _skip_httpx_cli()
     from trello_tui.cli_io import argv_problem, clean_streams, warn_exposed_credentials
+    from trello_tui.store.db import StoreFault
 
     # argparse echoes a bad argument back: even that goes out clean.
     with clean_streams():
@@ -237,6 +238,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return handler(args)
     except KeyboardInterrupt:
         return 130
+    except StoreFault as fault:  # any command a local fault stops: the file and the fix
+        from trello_tui.store.outbox import fault_note
+
+        with clean_streams():
+            sys.stderr.write(f"trello-tui: {fault_note(fault)}\n")
+        return StoreFault.EXIT_CODE
 
 
 if __name__ == "__main__":  # pragma: no cover

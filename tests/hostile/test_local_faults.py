@@ -163,6 +163,15 @@ def test_a_read_only_state_folder_keeps_every_queued_write(tmp_path: Path) -> No
         synced = cli.run("sync")
         assert synced.returncode == STORE_FAULT, synced.stderr
         assert_message(synced, outbox, "is read-only. Make it writable again")
+        # export only reads: it still exports, counting the writes the folder keeps
+        exported = cli.run("export", BOARD, "--format", "markdown")
+        assert exported.returncode == 0, exported.stderr
+        assert "Traceback" not in exported.stderr
+        assert "Note: 3 change(s) to this board are not yet confirmed" in exported.stderr
+        # watch needs a writable outbox (triggers may write): the file and the fix, 74
+        watched = cli.run("watch", "--board", BOARD, timeout=30)
+        assert watched.returncode == STORE_FAULT, watched.stderr
+        assert_message(watched, outbox, "is read-only. Make it writable again")
     assert not any(named(sb, name) for name in QUEUED)
     assert_sent_once(sb, cli)
 

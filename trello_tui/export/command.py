@@ -39,9 +39,13 @@ def _pending_writes(board_id: str) -> int:
     path = paths.outbox_db()
     if not path.exists():
         return 0
+    from trello_tui.store.db import StoreFault
     from trello_tui.store.outbox import Outbox
 
-    outbox = Outbox(path)
+    try:
+        outbox = Outbox(path)
+    except StoreFault as problem:  # a full or read-only folder: what it holds is still readable
+        outbox = Outbox.reading(path, problem)
     try:
         return outbox.count(board_id)
     finally:

@@ -58,8 +58,11 @@ class DamagedRow(sqlite3.DatabaseError):
 class StoreFault(Exception):
     """A local fault (disk full, read-only, locked, I/O): the file is fine and left as it is.
 
-    ``str()`` is one line for the user: the file, what is wrong and what to do.
+    ``str()`` is one line for the user: the file, what is wrong and what to do. A command it
+    stops exits with ``EXIT_CODE`` (sysexits' EX_IOERR).
     """
+
+    EXIT_CODE = 74
 
     def __init__(self, path: Path, kind: Fault, detail: str = "") -> None:
         self.path = path

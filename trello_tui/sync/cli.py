@@ -40,7 +40,7 @@ from trello_tui.trello.models import Board
 from trello_tui.trello.queue import RequestQueue
 
 #: the outbox can't be written (sysexits' EX_IOERR)
-EXIT_STORE = 74
+EXIT_STORE = StoreFault.EXIT_CODE
 
 #: how long one board's outbox may take to drain before the command gives up on it
 DRAIN_LIMIT_S = 120.0
