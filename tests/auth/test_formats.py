@@ -22,6 +22,12 @@ from trello_tui.trello.errors import (
 KEY, TOKEN, SECRET = secrets.token_hex(16), secrets.token_hex(32), secrets.token_hex(32)
 
 
+def _named(value: object) -> str | None:
+    """Test ids that name the random values (the same in every worker), never show them."""
+    names = {KEY: "KEY", TOKEN: "TOKEN", SECRET: "SECRET"}
+    return names.get(value) if isinstance(value, str) else None
+
+
 @pytest.mark.parametrize(
     ("check", "value", "expected"),
     [
@@ -36,6 +42,7 @@ KEY, TOKEN, SECRET = secrets.token_hex(16), secrets.token_hex(32), secrets.token
         (formats.secret_problem, "ATTA" + "c" * 60, "(a token, not the secret?)"),
         (formats.secret_problem, KEY, "like an API key"),
     ],
+    ids=_named,
 )
 def test_formats_name_what_the_value_looks_like(
     check: Callable[[str], str | None], value: str, expected: str | None
