@@ -47,11 +47,6 @@ def request_log(sb: Sandbox) -> list[tuple[str, str, dict[str, Any]]]:
     return log
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 20: SyncEngine.start always runs a full refresh (loading.py refresh: "
-    "actions?limit=1 then the whole board) instead of actions?since= first",
-)
 async def test_a_warm_start_with_nothing_changed_asks_only_actions_since(tmp_path: Path) -> None:
     sb = Sandbox.create(seed="cards:5000")
     board_id = next(iter(sb.world.boards))

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections import Counter, OrderedDict
@@ -60,7 +61,7 @@ from trello_tui.store.db import StoreFault
 from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox
 from trello_tui.sync.events import IdsReplaced, Notice, RemoteActions, Status
 from trello_tui.sync.history import UndoHistory
-from trello_tui.sync.loading import BoardLoads
+from trello_tui.sync.loading import TRUST_CACHE_S, BoardLoads, unsure_key
 from trello_tui.sync.ops import Op, op_from_json
 from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.state import BoardChange, BoardState
@@ -89,6 +90,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         retry_delay_s: float = 1.0,
         max_retry_delay_s: float = 30.0,
         cached_numbers: bool = False,
+        trust_cache_s: float = TRUST_CACHE_S,
     ) -> None:
         self.queue = queue
         self.cache = cache
@@ -145,6 +147,17 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         self._unsure: set[str | None] = set() if cached_numbers else {None}
         #: the full load under way, if any (a write waiting for one joins it)
         self._loading: asyncio.Future[bool] | None = None
+        #: a warm start (loading.py ``resume``): the actions since the cache's newest prove
+        #: it current when its last full load is younger than ``trust_cache_s``
+        self.trust_cache_s = trust_cache_s
+        self._suspect: set[str] = set()
+        self._vouch: str | None = None
+        self._resuming: asyncio.Future[bool] | None = None
+        self._load_due = False
+        self.full_loads = 0
+        self.loaded_at: float | None = None
+        #: the unsure lists last written to the cache's meta (``unsure_key``)
+        self._saved_unsure: frozenset[str] = frozenset()
 
     # -- subscribers -------------------------------------------------------------------------
 
@@ -178,7 +191,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
             state = "offline"
         elif paused > 0.5:
             state = "rate_limited"
-        elif self._in_flight is not None or self._refreshing:
+        elif self._in_flight is not None or self._refreshing or self._resuming is not None:
             state = "syncing"
         elif self._last_sync is not None:
             state = "synced"
@@ -197,8 +210,10 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
     # -- start, refresh, stop ----------------------------------------------------------------
 
     async def start(self, *, refresh: bool = True) -> bool:
-        """Paint from the cache and the outbox; refresh in the background. True if cached."""
+        """Paint from the cache and the outbox; catch up in the background (``resume``: the
+        actions since the cache's newest, or a full load). True if cached."""
         cached = await self.cache.load_board(self.board_id)
+        left = await asyncio.to_thread(self.cache.sync.meta, unsure_key(self.board_id))
         for message in (*self.cache.sync.messages, *self.outbox.sync.messages):
             self._emit(Notice(self.board_id, "warning", message))
         entries = await self.outbox.run(self.outbox.sync.entries, self.board_id)
@@ -227,14 +242,20 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         if cached is not None:
             self.state = BoardState(cached.board)
             self.last_action_id = cached.last_action_id
-            self._last_sync = cached.loaded_at
+            self._last_sync = self.loaded_at = cached.loaded_at
+            self._saved_unsure = frozenset(_list_ids(left))
+            # Lists an earlier run learnt were re-spaced and never loaded again: held as then.
+            self._unsure |= self._saved_unsure
+            age = time.time() - (cached.loaded_at or 0.0)
+            if cached.last_action_id and not self._saved_unsure and age < self.trust_cache_s:
+                self._vouch = cached.last_action_id
             for op in self._pending:
                 op.apply(self.state)
             self._emit(BoardChange(self.board_id, structure=True))
         if self._sender is None:
             self._sender = asyncio.get_running_loop().create_task(self._send_loop())
         if refresh and not self._forced_offline:
-            self._refresher = asyncio.get_running_loop().create_task(self.refresh())
+            self._refresher = asyncio.get_running_loop().create_task(self.resume())
         self._emit_status()
         return cached is not None
 
@@ -632,4 +653,23 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
     async def _flush(self) -> None:
         while not self._dirty.empty:
             write, self._dirty = self._dirty, CacheWrite(self.board_id)
+            await self._save_unsure()  # (first: the write may advance the newest action)
             await self.cache.apply(write)
+
+    async def _save_unsure(self) -> None:
+        """Keep the lists whose numbers we do not know in the cache's meta: a later run's
+        actions may no longer show why (loading.py, warm starts)."""
+        unsure = frozenset(i for i in self._unsure if i is not None)
+        if unsure != self._saved_unsure:
+            self._saved_unsure = unsure
+            value = json.dumps(sorted(unsure))
+            await asyncio.to_thread(self.cache.sync.set_meta, unsure_key(self.board_id), value)
+
+
+def _list_ids(value: str | None) -> list[str]:
+    """The list ids kept under ``unsure_key`` (none when unreadable)."""
+    try:
+        ids = json.loads(value) if value else []
+    except ValueError:
+        return []
+    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []

@@ -5,6 +5,17 @@ the board, and puts it in with the pending writes on top. Cards our writes were 
 while the load was on its way keep the answered copy until they are fetched again
 (``_catch_up``, with backoff until it succeeds).
 
+A warm start loads nothing it already has (``resume``, ``poll_actions``): it asks for the
+actions since the newest one the cache saw and merges them, as every poll does. The cache's
+numbers are then trusted (the board is no longer unsure) when that one answer covers the whole
+gap: the cache was fully loaded less than ``trust_cache_s`` ago, no earlier run left a list
+unsure (``unsure_key``: kept in the cache's meta), fewer actions than a page came back, and
+the merge applies every one of them (each names a card, fetched, or changes the board's
+structure, which loads it). A list an action placed a card in may have been re-spaced by
+that write unseen: it is *suspect*, and only a move or create into it waits for a full load.
+Otherwise — too many actions, one the merge cannot apply, a cache too old — the board is
+loaded once.
+
 Trello re-spaces a list now and then: every card's ``pos`` in it changes at once. Until a
 full load brings the new numbers, the list is *unsure* (``_unsure``): an answer or a polled
 copy of one of its cards keeps the number shown (``_held``: adopted alone, it would put the
@@ -17,8 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,10 +45,11 @@ from trello_tui.sync.ops import (
     RestoreCard,
     ReturnCardToBoard,
 )
+from trello_tui.sync.remote import _STRUCTURE_TYPES
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import calls
 from trello_tui.trello.errors import TrelloError
-from trello_tui.trello.models import Board, Card, Checklist, format_date
+from trello_tui.trello.models import Action, Board, Card, Checklist, format_date
 from trello_tui.trello.queue import Priority, RequestQueue
 
 if TYPE_CHECKING:
@@ -45,6 +58,41 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 #: writes that say where a card is (its list, its place, whether it is on the board)
 PLACING = (MoveCard, MoveCardToBoard, ReturnCardToBoard, ArchiveCard, RestoreCard)
+#: one page of ``actions?since=``: a full page may not reach back to ``since`` (load instead)
+ACTIONS_PAGE = 1000
+#: how long after a full load the cache's numbers may be trusted at a start (the poller's
+#: ``full_every_s``: a run loads the board as often, to catch what actions do not show)
+TRUST_CACHE_S = 600.0
+#: actions that put a card at a number in a list (Trello may re-space the list for it)
+_PLACING_TYPES = frozenset({"createCard", "copyCard", "convertToCardFromCheckItem"})
+Observer = Callable[[str, list[Action]], None]
+
+
+def unsure_key(board_id: str) -> str:
+    """The cache's meta key for the lists whose numbers a run left unknown (JSON list)."""
+    return f"unsure_lists:{board_id}"
+
+
+def placed_lists(actions: Iterable[Action], board_id: str) -> set[str]:
+    """The lists these actions put a card in at a number: a new card, or a move (its
+    ``pos`` or list changed), or one that came from another board."""
+    found: set[str] = set()
+    for action in actions:
+        old = action.data.get("old")
+        moved = isinstance(old, dict) and ("pos" in old or "idList" in old)
+        placing = action.type in _PLACING_TYPES or (action.type == "updateCard" and moved)
+        placing = placing or (
+            action.type == "moveCardToBoard" and action.board_id in (None, board_id)
+        )
+        if placing and action.list_id:
+            found.add(action.list_id)
+    return found
+
+
+def mergeable(action: Action) -> bool:
+    """The merge can apply it: it names a card (fetched) or changes the board's structure
+    (a full load). Anything else (a type we do not know) says nothing the merge can use."""
+    return action.card_id is not None or action.type in _STRUCTURE_TYPES
 
 
 class BoardLoads:
@@ -70,6 +118,18 @@ class BoardLoads:
     _unsure: set[str | None]
     _loading: asyncio.Future[bool] | None
     _wake: asyncio.Event
+    #: lists a card was placed in while we were away (``placed_lists``): a placed write into
+    #: one waits for a full load, as into an unsure list; nothing else is held for them
+    _suspect: set[str]
+    #: the cache's newest action while a poll from it may prove the cache current
+    _vouch: str | None
+    #: the warm start's poll under way, if any (a placed write waits for its verdict)
+    _resuming: asyncio.Future[bool] | None
+    #: a full load is owed (a warm start's actions said so, or its load failed)
+    _load_due: bool
+    #: successful full loads this run; ``loaded_at``: wall time of the latest (or the cache's)
+    full_loads: int
+    loaded_at: float | None
 
     if TYPE_CHECKING:
 
@@ -92,6 +152,9 @@ class BoardLoads:
         ) -> tuple[dict[str, Card | None], dict[str, list[Checklist]]]: ...
         def has_pending(self, object_id: str) -> bool: ...
         def submit(self, op: Op, *, undoable: bool = True) -> asyncio.Future[None]: ...
+        def note_poll(self, error: TrelloError | None = None) -> None: ...
+        async def merge_actions(self, actions: list[Action], *, advance: bool = False) -> bool: ...
+        async def _save_unsure(self) -> None: ...
 
     async def refresh(self) -> bool:
         """A full board load: the server's state replaces ours, pending writes on top."""
@@ -101,6 +164,7 @@ class BoardLoads:
         self._emit_status()
         marks = Counter(self._answered)  # a write answered meanwhile may postdate the load
         unsure = set(self._unsure)  # (a list re-spaced during the load stays unsure)
+        suspect = set(self._suspect)
         loading = self._loading = asyncio.get_running_loop().create_future()
         try:
             # The newest action first, then the board: polling resumes after that action, so
@@ -126,6 +190,10 @@ class BoardLoads:
             if self._loading is loading:
                 self._loading = None
         self._unsure -= unsure
+        self._suspect -= suspect
+        self._vouch, self._load_due = None, False
+        self.full_loads += 1
+        self.loaded_at = time.time()
         loading.set_result(True)
         log.debug("load in: knew %s, still unsure %s", sorted(map(str, unsure)), self._unsure)
         # A board without actions yet: poll from "now" on Trello's clock instead.
@@ -139,6 +207,7 @@ class BoardLoads:
         stale = self._overtaken_cards(overtaken) if overtaken else set()
         self._adopt_board(board, since, keep=stale)
         await self.cache.save_board(board, last_action_id=self.last_action_id)
+        await self._save_unsure()  # (after the board: a crash between leaves them unsure)
         if stale:
             self._stale |= stale
             log.debug("load older than answers for %s", sorted(self._stale))
@@ -222,13 +291,89 @@ class BoardLoads:
             if now is None or now.to_json() != edited.to_json():
                 self._conflict(edited.id, "Someone")
 
+    # -- warm starts: the actions since the cache, not the whole board ------------------------
+
+    async def resume(self) -> bool:
+        """Bring the board current the cheapest way: the actions since the cache's newest
+        when the cache may be vouched for (then a full load only if they say so), else a full
+        load. True when the board is current."""
+        if self._forced_offline:
+            return False
+        if self._vouch is None or self.last_action_id != self._vouch:
+            return await self.refresh()
+        resuming = self._resuming = asyncio.get_running_loop().create_future()
+        self._emit_status()
+        try:
+            await self.poll_actions()
+        except TrelloError as error:
+            self._network_error(error)
+            return False
+        finally:
+            self._resuming = None
+            resuming.set_result(True)
+            self._emit_status()
+        return None not in self._unsure
+
+    async def poll_actions(self, observers: Sequence[Observer] = ()) -> int:
+        """One incremental poll: the actions since the newest we saw, merged; a full load
+        after them when they are too many, or the board needs one (``needs_load``). Returns
+        how many actions came; raises TrelloError when the poll (or its load) failed."""
+        since = self.last_action_id
+        actions: list[Action] = await self.queue.submit(
+            calls.board_actions(self.board_id, since=since, limit=ACTIONS_PAGE),
+            priority=Priority.SYNC,
+            tag=self.board_id,
+        )
+        if not actions:
+            self.note_poll()
+        else:
+            for observer in observers:
+                observer(self.board_id, actions)
+        if len(actions) >= ACTIONS_PAGE:
+            # More happened than one page shows: reload instead of paging through history.
+            await self._load_or_raise()
+            return len(actions)
+        if actions and not await self.merge_actions(actions, advance=True):
+            raise TrelloError("merge failed")
+        self._vouched(since, actions)
+        if self.needs_load:
+            await self._load_or_raise()  # (after the actions: observers still see each one)
+        return len(actions)
+
+    async def _load_or_raise(self) -> None:
+        if not await self.refresh():
+            raise TrelloError("full load failed")
+
+    def _vouched(self, since: str | None, actions: list[Action]) -> None:
+        """A poll from the cache's newest action came back whole (fewer than a page) and is
+        merged: the cache's numbers are Trello's, but in the lists a card was placed in
+        meanwhile (suspect), unless an action is one the merge cannot apply."""
+        if self._vouch is None or since != self._vouch:
+            return
+        self._vouch = None
+        if None not in self._unsure:
+            return  # a full load came first (the merge's, or a write's)
+        if not all(mergeable(a) for a in actions):
+            log.debug("actions since the cache not all mergeable: loading the board")
+            self._load_due = True
+            return
+        self._unsure.discard(None)
+        self._suspect |= placed_lists(actions, self.board_id)
+        log.debug("cache vouched for by %d actions; suspect %s", len(actions), self._suspect)
+
+    @property
+    def loading(self) -> bool:
+        """A full load is under way."""
+        return self._loading is not None
+
     @property
     def needs_load(self) -> bool:
         """Some list's numbering is not known (Trello re-spaced it and the load that was to
         bring its new numbers failed) and no load is under way: the next poll should load the
         board too, which clears it. (Nothing loaded yet this run is not reason enough: a
-        move waits for a load by itself, and a watcher goes by actions from its cache.)"""
-        return bool(self._unsure - {None}) and self._loading is None
+        move waits for a load by itself, and a watcher goes by actions from its cache.) Or
+        a warm start's actions could not prove the cache current (``_load_due``)."""
+        return (bool(self._unsure - {None}) or self._load_due) and self._loading is None
 
     def _placing(self, op: Op) -> str:
         """Where a placed write puts its card, by the numbers we hold (the debug log)."""
@@ -240,7 +385,7 @@ class BoardLoads:
         for side in ("after_card", "before_card"):
             card = state.cards.get(getattr(op, side, None) or "")
             around.append(f"{card.id}@{card.pos:g}" if card else "-")
-        unsure = " (unsure)" if {list_id, None} & self._unsure else ""
+        unsure = " (unsure)" if self._unnumbered(list_id) else ""
         pos = getattr(op, "pos", None)
         return f" {getattr(op, 'card_id', '')} to {list_id} at {pos} between {around}{unsure}"
 
@@ -256,13 +401,21 @@ class BoardLoads:
         one under way), which re-applies it between the same cards. False if the load
         failed (the write stays pending and is retried)."""
         list_id = self._placed_in(op)
-        if list_id is None or not ({list_id, None} & self._unsure):
+        if list_id is None or not self._unnumbered(list_id):
             return True
+        if self._resuming is not None:  # (the warm start's actions may prove the cache)
+            await asyncio.shield(self._resuming)
+            if not self._unnumbered(list_id):
+                return True
         if self._loading is not None:
             await asyncio.shield(self._loading)
-            if not ({list_id, None} & self._unsure):
+            if not self._unnumbered(list_id):
                 return True
         return await self.refresh()
+
+    def _unnumbered(self, list_id: str) -> bool:
+        """A card placed in this list by our numbers may land elsewhere: wait for a load."""
+        return bool({list_id, None} & self._unsure) or list_id in self._suspect
 
     async def _relearn(self) -> None:
         self._respacing = True

@@ -16,8 +16,9 @@ The interval adapts:
 * it is multiplied by 3 while less than a quarter of the token's rate budget is left, and
   doubles (up to ``max_s``) after each failed poll, so an outage does not hammer Trello.
 
-Every ``full_every_s`` (default 10 min) a board gets a full load instead, which catches what
-actions do not show, such as the server re-spacing ``pos`` values.
+Every ``full_every_s`` (default 10 min) after its last full load (any: a re-spacing's, the
+user's refresh, or the one the cache was filled by) a board gets a full load instead, which
+catches what actions do not show, such as the server re-spacing ``pos`` values.
 """
 
 from __future__ import annotations
@@ -30,11 +31,10 @@ from collections.abc import Callable, Iterable
 
 from trello_tui.sync.engine import SyncEngine
 from trello_tui.sync.state import BoardChange
-from trello_tui.trello import calls
 from trello_tui.trello.errors import TrelloError
 from trello_tui.trello.limiter import TOKEN
 from trello_tui.trello.models import Action
-from trello_tui.trello.queue import Priority, RequestQueue
+from trello_tui.trello.queue import RequestQueue
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ class Poller:
         self._clock = clock
         self._last_activity = clock()
         self._last_full: dict[str, float] = {}
+        self._loads_seen: dict[str, int] = {}
         self._failures = 0
         self._wake = asyncio.Event()
         self.polls = 0
@@ -91,6 +92,7 @@ class Poller:
     def remove(self, board_id: str) -> None:
         self.engines.pop(board_id, None)
         self._last_full.pop(board_id, None)
+        self._loads_seen.pop(board_id, None)
         unsubscribe = self._unsubscribe.pop(board_id, None)
         if unsubscribe is not None:
             unsubscribe()
@@ -159,6 +161,8 @@ class Poller:
         if not live:
             return 0
         self.polls += 1
+        for engine in live:
+            self._note_loads(engine, now)
         full = [
             e
             for e in live
@@ -187,33 +191,25 @@ class Poller:
             self.touch()  # changes arrive in bursts: keep watching closely
         return merged
 
+    def _note_loads(self, engine: SyncEngine, now: float) -> None:
+        """Any full load counts (a re-spacing's, the user's `r`); a board started from its
+        cache by actions was last loaded when the cache was."""
+        seen = self._loads_seen.get(engine.board_id)
+        if seen is None and not engine.full_loads and engine.loaded_at and not engine.loading:
+            age = max(0.0, time.time() - engine.loaded_at)
+            self._last_full[engine.board_id] = now - min(age, self.full_every_s)
+        elif seen is not None and seen != engine.full_loads:
+            self._last_full[engine.board_id] = now
+        self._loads_seen[engine.board_id] = engine.full_loads
+
     async def _full(self, engine: SyncEngine) -> int:
         self._last_full[engine.board_id] = self._clock()
         ok = await engine.refresh()
+        self._loads_seen[engine.board_id] = engine.full_loads
         if not ok:
             raise TrelloError("full load failed")
         return 0
 
     async def _actions(self, engine: SyncEngine) -> int:
-        actions: list[Action] = await self.queue.submit(
-            calls.board_actions(engine.board_id, since=engine.last_action_id, limit=1000),
-            priority=Priority.SYNC,
-            tag=engine.board_id,
-        )
-        if not actions:
-            engine.note_poll()
-            if engine.needs_load:
-                await self._full(engine)
-            return 0
-        for observer in self.observers:
-            observer(engine.board_id, actions)
-        if len(actions) >= 1000:
-            # More happened than one page shows: reload instead of paging through history.
-            await self._full(engine)
-            return len(actions)
-        ok = await engine.merge_actions(actions, advance=True)
-        if not ok:
-            raise TrelloError("merge failed")
-        if engine.needs_load:
-            await self._full(engine)  # (after the actions: observers still see each one)
-        return len(actions)
+        # (the engine's own poll: a warm start asks the same, loading.py)
+        return await engine.poll_actions(self.observers)
