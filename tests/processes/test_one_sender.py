@@ -31,11 +31,6 @@ def landed(machine: Machine, move: dict[str, str]) -> bool:
     return card is not None and card.id_list == move["to"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 20: the running app reads the outbox only at start (SyncEngine.start), "
-    "so a capture queued behind its sender lock waits for a restart",
-)
 def test_add_while_the_app_runs_reaches_trello_and_the_apps_screen(machine: Machine) -> None:
     app = machine.app(watch="Captured ")
     app.wait_ready(30)
@@ -64,11 +59,6 @@ def test_add_while_the_app_runs_reaches_trello_and_the_apps_screen(machine: Mach
     assert len(machine.named(name)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 20: when the sending app dies nobody takes over: the other app retries "
-    "the lock only every 30 s and never reads rows other processes queued",
-)
 def test_kill_9_of_the_sender_hands_over_and_every_write_lands_once(machine: Machine) -> None:
     sender = machine.app()
     sender.wait_ready(30)

@@ -72,7 +72,15 @@ CREATE INDEX ops_by_board ON ops(board_id, seq);
 CREATE TABLE id_map (temp_id TEXT PRIMARY KEY, real_id TEXT NOT NULL, board_id TEXT NOT NULL)
 """
 
-SCHEMA = Schema(application_id=APPLICATION_ID, migrations=(sql_migration(_V1),))
+#: rows taken back (an undo before sending, a refused write dropped): another process that
+#: showed the write then rolls it back instead of taking it for confirmed
+_V2 = """
+CREATE TABLE dropped (op_id TEXT PRIMARY KEY, board_id TEXT NOT NULL, at REAL NOT NULL)
+"""
+
+SCHEMA = Schema(application_id=APPLICATION_ID, migrations=(sql_migration(_V1), sql_migration(_V2)))
+#: how long a dropped row is remembered (another process re-reads within a second)
+DROPPED_KEEP_S = 24 * 3600.0
 
 PENDING = "pending"
 SENT = "sent"
@@ -80,6 +88,13 @@ FAILED = "failed"
 
 T = TypeVar("T")
 P = ParamSpec("P")
+
+try:
+    import fcntl  # noqa: F401
+
+    _HAS_FLOCK = True
+except ImportError:  # pragma: no cover - not POSIX: no cross-process guard
+    _HAS_FLOCK = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +156,18 @@ def salvage(path: Path) -> list[tuple[str, tuple[str, ...], list[Any]]]:
     return []
 
 
+def _drop(conn: sqlite3.Connection, op_id: str, condition: str) -> bool:
+    """Delete a row (``condition`` narrows it) and remember that it was dropped."""
+    row = conn.execute(f"SELECT board_id FROM ops WHERE op_id=?{condition}", (op_id,)).fetchone()
+    if row is None:
+        return False
+    conn.execute("DELETE FROM ops WHERE op_id=?", (op_id,))
+    now = time.time()
+    conn.execute("DELETE FROM dropped WHERE at < ?", (now - DROPPED_KEEP_S,))
+    conn.execute("INSERT OR REPLACE INTO dropped VALUES (?,?,?)", (op_id, row[0], now))
+    return True
+
+
 def _entry(row: tuple[Any, ...]) -> OutboxEntry:
     return OutboxEntry(
         seq=int(row[0]),
@@ -162,7 +189,14 @@ class Outbox:
 
     Only one process may send the outbox at a time (the app and a ``trello-tui sync`` from
     cron must not both send the same write): ``claim_sender`` takes an advisory lock on a
-    companion ``.lock`` file for as long as this object lives.
+    companion ``.lock`` file for as long as this object lives (or until ``release_sender``).
+    The kernel drops the lock when its holder dies, so a process that tries again takes the
+    role over (``SyncEngine`` tries every second while it has writes to send).
+
+    Every other process reaches the sender through the file: ``data_version`` changes when
+    another connection commits, so the sender notices new rows with one cheap read (no
+    socket or wake-up file to leave behind after a kill). The sender ``claim``s a row in a
+    transaction before its request leaves, and only while it holds the lock.
     """
 
     def __init__(
@@ -238,6 +272,23 @@ class Outbox:
             self._sender_lock = handle
             return True
 
+    @property
+    def holds_sender(self) -> bool:
+        """Whether this object holds the sender lock now."""
+        return self._sender_lock is not None
+
+    def release_sender(self) -> None:
+        """Give up the sender role (another process may take it at once)."""
+        with self._lock:
+            if self._sender_lock is not None:
+                self._sender_lock.close()
+                self._sender_lock = None
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another process, or another
+        Outbox object on the file) commits a change: ``PRAGMA data_version``."""
+        return self._read(lambda conn: int(conn.execute("PRAGMA data_version").fetchone()[0]))
+
     def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
             if self.fault is not None:
@@ -306,12 +357,32 @@ class Outbox:
             )
         )
 
+    def claim(self, op_id: str, context: Mapping[str, Any] | None = None) -> bool:
+        """The sender's claim, just before the request leaves: ``mark_sent`` in one
+        transaction, only while this object holds the sender lock and only for a row still
+        waiting (``pending``, or ``sent`` by a sender whose answer was lost: reconciled first).
+        False if the row was confirmed, discarded or refused meanwhile (by another process
+        that sent before it gave the role up): it must not be sent."""
+        if not self.holds_sender and _HAS_FLOCK:
+            return False
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "UPDATE ops SET state='sent', attempts=attempts+1, sent_at=?,"
+                " context=coalesce(?, context) WHERE op_id=? AND state IN ('pending', 'sent')",
+                (time.time(), None if context is None else _dumps(context), op_id),
+            )
+            return cur.rowcount == 1
+
+        return self._tx(run)
+
     def mark_pending(self, op_id: str, error: str | None = None) -> None:
         """A transient failure that surely did not apply: send again later."""
         self._tx(
             lambda conn: (
                 conn.execute(
-                    "UPDATE ops SET state='pending', error=? WHERE op_id=?", (error, op_id)
+                    "UPDATE ops SET state='pending', error=? WHERE op_id=? AND state='sent'",
+                    (error, op_id),
                 ).rowcount
             )
         )
@@ -328,6 +399,8 @@ class Outbox:
 
         def run(conn: sqlite3.Connection) -> None:
             row = conn.execute("SELECT board_id FROM ops WHERE op_id=?", (op_id,)).fetchone()
+            if row is None:
+                return  # confirmed (or discarded) already: its later rows were rewritten then
             conn.execute("DELETE FROM ops WHERE op_id=?", (op_id,))
             if swap is not None and row is not None:
                 conn.execute(
@@ -363,7 +436,12 @@ class Outbox:
         self._tx(run)
 
     def discard(self, op_id: str) -> None:
-        self._tx(lambda conn: conn.execute("DELETE FROM ops WHERE op_id=?", (op_id,)).rowcount)
+        """Forget a write for good (a refused one the user dropped)."""
+        self._tx(lambda conn: _drop(conn, op_id, ""))
+
+    def withdraw(self, op_id: str) -> bool:
+        """Take back a write not sent yet (an undo); False if the sender has claimed it."""
+        return self._tx(lambda conn: _drop(conn, op_id, " AND state='pending'"))
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -387,6 +465,29 @@ class Outbox:
             sql += " AND state=?"
             args.append(state)
         return self._read(lambda conn: int(conn.execute(sql, args).fetchone()[0]))
+
+    def snapshot(self, board_id: str) -> tuple[list[OutboxEntry], dict[str, str], set[str]]:
+        """A board's rows, its id map and the rows dropped from it, read in one transaction
+        (so a row confirmed between two reads is never seen missing without its id)."""
+
+        def run(conn: sqlite3.Connection) -> tuple[list[OutboxEntry], dict[str, str], set[str]]:
+            conn.execute("BEGIN")
+            try:
+                rows = conn.execute(
+                    f"SELECT {_COLUMNS} FROM ops WHERE board_id=? ORDER BY seq", (board_id,)
+                )
+                entries = [_entry(row) for row in rows]
+                ids = conn.execute(
+                    "SELECT temp_id, real_id FROM id_map WHERE board_id=?", (board_id,)
+                )
+                id_map = {str(a): str(b) for a, b in ids}
+                gone = conn.execute("SELECT op_id FROM dropped WHERE board_id=?", (board_id,))
+                dropped = {str(row[0]) for row in gone}
+            finally:
+                conn.execute("COMMIT")
+            return entries, id_map, dropped
+
+        return self._read(run)
 
     def board_ids(self) -> list[str]:
         def run(conn: sqlite3.Connection) -> list[str]:

@@ -58,12 +58,13 @@ from typing import Any
 
 from trello_tui.store.cache import AsyncCache, CacheWrite
 from trello_tui.store.db import StoreFault
-from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox
+from trello_tui.store.outbox import AsyncOutbox
 from trello_tui.sync.events import IdsReplaced, Notice, RemoteActions, Status
 from trello_tui.sync.history import UndoHistory
 from trello_tui.sync.loading import TRUST_CACHE_S, BoardLoads, unsure_key
 from trello_tui.sync.ops import Op, op_from_json
 from trello_tui.sync.remote import RemoteMerge
+from trello_tui.sync.shared import TAKEOVER_S, SharedOutbox
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello.errors import TrelloError, Unavailable
 from trello_tui.trello.jobs import Delivery
@@ -76,7 +77,7 @@ Event = BoardChange | Notice | IdsReplaced | Status | RemoteActions
 Subscriber = Callable[[Event], None]
 
 
-class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
+class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
     """The live model of one board: optimistic writes, confirmations, remote merges."""
 
     def __init__(
@@ -158,6 +159,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         self.loaded_at: float | None = None
         #: the unsure lists last written to the cache's meta (``unsure_key``)
         self._saved_unsure: frozenset[str] = frozenset()
+        self._init_shared()
 
     # -- subscribers -------------------------------------------------------------------------
 
@@ -216,29 +218,15 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         left = await asyncio.to_thread(self.cache.sync.meta, unsure_key(self.board_id))
         for message in (*self.cache.sync.messages, *self.outbox.sync.messages):
             self._emit(Notice(self.board_id, "warning", message))
-        entries = await self.outbox.run(self.outbox.sync.entries, self.board_id)
-        id_map = await self.outbox.run(self.outbox.sync.id_map, self.board_id)
+        # (first: a row another process commits after this is seen by the watcher)
+        self._outbox_version = await self._version()
+        entries, id_map, _ = await self.outbox.run(self.outbox.sync.snapshot, self.board_id)
         self._claims.update(id_map.values())
         self._replaced.update(id_map)
         for entry in entries:
-            try:
-                op = op_from_json(entry.body)
-            except (KeyError, TypeError, ValueError):
-                log.warning("outbox row %s unreadable; kept on disk", entry.op_id)
-                continue
-            op.rewrite(id_map)
-            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            done.set_result(None)
-            self._durable[op.op_id] = done
-            if entry.state == FAILED:
-                self._failed[op.op_id] = (op, entry.error or "refused by Trello")
-                continue
-            if entry.state == SENT:
-                self._unknown.add(op.op_id)
-                offset = (entry.context or {}).get("server_offset", 0.0)
-                sent = entry.sent_at or entry.created_at
-                self._sent_at[op.op_id] = sent + (offset if isinstance(offset, float) else 0.0)
-            self._pending.append(op)
+            op = self._adopt_row(entry, id_map)
+            if op is not None:
+                self._pending.append(op)
         if cached is not None:
             self.state = BoardState(cached.board)
             self.last_action_id = cached.last_action_id
@@ -254,6 +242,8 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
             self._emit(BoardChange(self.board_id, structure=True))
         if self._sender is None:
             self._sender = asyncio.get_running_loop().create_task(self._send_loop())
+        if self._watcher is None:
+            self._watcher = asyncio.get_running_loop().create_task(self._watch_outbox())
         if refresh and not self._forced_offline:
             self._refresher = asyncio.get_running_loop().create_task(self.resume())
         self._emit_status()
@@ -261,7 +251,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
 
     async def close(self) -> None:
         """Stop sending and write what the cache still lacks (pending writes stay queued)."""
-        for task in (self._sender, self._refresher, self._catcher):
+        for task in (self._watcher, self._sender, self._refresher, self._catcher):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -335,7 +325,11 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         if found is None or self.state is None:
             return
         op = found[0]
-        await self.outbox.run(self.outbox.sync.retry, op_id)
+        self._settling.add(op_id)
+        try:
+            await self.outbox.run(self.outbox.sync.retry, op_id)
+        finally:
+            self._settling.discard(op_id)
         self._emit(op.apply(self.state))
         self._pending.append(op)
         self._wake.set()
@@ -343,7 +337,12 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
     async def discard(self, op_id: str) -> None:
         """Forget a failed write."""
         if self._failed.pop(op_id, None) is not None:
-            await self.outbox.run(self.outbox.sync.discard, op_id)
+            self._settling.add(op_id)
+            try:
+                await self.outbox.run(self.outbox.sync.discard, op_id)
+            finally:
+                self._settling.discard(op_id)
+                self._done(op_id)
             self._emit_status()
 
     # -- the sender --------------------------------------------------------------------------
@@ -367,11 +366,12 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            if not await self.outbox.run(self.outbox.sync.claim_sender):
-                # Another trello-tui process is sending this outbox: wait for it to finish.
+            if not await self._take_sender_role():
+                # Another trello-tui process is sending this outbox (it sends these writes
+                # too, shared.py); ask again soon: if it exits or dies, this one goes on.
                 self._emit_status()
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.max_retry_delay_s):
+                    async with asyncio.timeout(TAKEOVER_S):
                         await self._wake.wait()
                 self._wake.clear()
                 continue
@@ -437,7 +437,13 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
             # Trello's clock offset is noted too: a reconcile after a restart compares the
             # created object's id time with our send time on Trello's clock.
             offset = self.queue.client.server_offset
-            await self.outbox.run(self.outbox.sync.mark_sent, op.op_id, {"server_offset": offset})
+            context = {"server_offset": offset}
+            if not await self.outbox.run(self.outbox.sync.claim, op.op_id, context):
+                # Not ours to send: confirmed, refused or dropped by another process (that
+                # sent before this one took the role over). What the file says is adopted.
+                self._in_flight = None
+                await self._reread()
+                return op not in self._pending
             self._sent_at[op.op_id] = time.time() + offset
             if log.isEnabledFor(logging.DEBUG):
                 what = self._placing(op) or f" {getattr(op, 'card_id', '')} {op.to_json()}"
@@ -528,14 +534,18 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
         log.info("reconcile %s: already applied as %s", op.kind, found.get("id"))
         return call.parse(found)
 
-    async def _confirmed(self, op: Op, result: Any) -> None:
+    async def _confirmed(
+        self, op: Op, result: Any, *, elsewhere: bool = False, real: str | None = None
+    ) -> None:
         """Trello did it: record that on disk first, then adopt its answer in one step.
 
         Every state change happens after the last ``await``, so a write submitted or a
-        remote change merged meanwhile always sees a consistent board.
+        remote change merged meanwhile always sees a consistent board. ``elsewhere``: another
+        process sent it and recorded it (its row is gone; ``real`` is a create's real id),
+        and its answer reached the cache from there.
         """
         temp = op.created_temp_id()
-        real = op.created_id(result) if temp else None
+        real = real or (op.created_id(result) if temp else None)
         mapping = {temp: real} if temp and real else {}
         rewritten = []
         index = self._pending.index(op)
@@ -546,7 +556,14 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
             if copy.rewrite(mapping):
                 rewritten.append((other.op_id, copy.to_json()))
         swap = (temp, real) if temp and real else None
-        await self.outbox.run(self.outbox.sync.confirm, op.op_id, swap=swap, rewritten=rewritten)
+        if not elsewhere:
+            self._settling.add(op.op_id)
+            try:
+                await self.outbox.run(
+                    self.outbox.sync.confirm, op.op_id, swap=swap, rewritten=rewritten
+                )
+            finally:
+                self._settling.discard(op.op_id)
         # -- no await below: the board changes in one step --
         assert self.state is not None
         index = self._pending.index(op)
@@ -566,7 +583,9 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
             other.rewrite(mapping)
         del self._pending[index]
         self._unknown.discard(op.op_id)
-        self._remember_server_state(ids)
+        self._done(op.op_id)
+        if not elsewhere:
+            self._remember_server_state(ids)
         change = change.merge(self._reapply(touching))
         self._synced()
         self._emit(change)
@@ -620,7 +639,11 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge):
             self._undefer(None)
         self._emit(Notice(self.board_id, "error", text, op_id=op.op_id, card_id=card_id))
         for op_id, message in failed:
-            await self.outbox.run(self.outbox.sync.fail, op_id, message)
+            self._settling.add(op_id)
+            try:
+                await self.outbox.run(self.outbox.sync.fail, op_id, message)
+            finally:
+                self._settling.discard(op_id)
 
     # -- cache -------------------------------------------------------------------------------
 

@@ -49,9 +49,13 @@ class UndoHistory:
     #: temporary ids of the cards (and other objects) we created -> Trello's ids
     _replaced: dict[str, str]
 
+    #: writes being settled on disk here (shared.py)
+    _settling: set[str]
+
     if TYPE_CHECKING:
 
         def _emit(self, event: Event) -> None: ...
+        def _done(self, op_id: str) -> None: ...
 
     # -- submitting --------------------------------------------------------------------------
 
@@ -136,10 +140,19 @@ class UndoHistory:
         self._paced.discard(op.op_id)
         self._emit(op.rollback(self.state))
         durable = self._durable.pop(op.op_id)
+        self._settling.add(op.op_id)
 
         async def forget() -> None:
-            await durable  # the row is written before it is deleted (same worker thread)
-            await self.outbox.run(self.outbox.sync.discard, op.op_id)
+            try:
+                await durable  # the row is written before it is deleted (same worker thread)
+                taken = await self.outbox.run(self.outbox.sync.withdraw, op.op_id)
+            finally:
+                self._settling.discard(op.op_id)
+                self._done(op.op_id)
+            if not taken and self.state is not None:
+                # Another process holds the sender role and has sent it meanwhile: it lands,
+                # so its inverse follows it (the board already shows the inverse's result).
+                self._submit_all(op.inverse(), undoable=False)
 
         self._durable[op.op_id] = asyncio.get_running_loop().create_task(forget())
         return True

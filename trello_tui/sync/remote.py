@@ -134,6 +134,7 @@ class RemoteMerge:
     _renumbered: Counter[str | None]
     _in_flight: Op | None
     _unknown: set[str]
+    _sender_role: bool
     #: new cards a poll brought while our create that may have made them was on its way
     #: (fetched again once it is answered, if they turn out to be someone else's)
     _deferred: set[str]
@@ -342,7 +343,8 @@ class RemoteMerge:
         """A card new to us that one of our creates sent (and not yet answered) may have
         made: the same name in the same list."""
         for op in self._pending:
-            if op is not self._in_flight and op.op_id not in self._unknown:
+            # (while another process holds the sender role, any create may be on its way)
+            if op is not self._in_flight and op.op_id not in self._unknown and self._sender_role:
                 continue
             # (the answered card's name is made visible, the name sent may not be)
             if isinstance(op, CreateCard) and (op.list_id, visible(op.name)) == (
