@@ -76,3 +76,25 @@ def test_only_one_process_sends_the_outbox(tmp_path: Path) -> None:
     assert not second.claim_sender()
     first.close()
     assert second.claim_sender()
+
+
+def test_a_row_is_claimed_once_under_the_lock_only_while_it_waits(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    sender, other = Outbox(path), Outbox(path)
+    a, b, c = _add(other, 1), _add(other, 2), _add(other, 3)
+    assert not other.claim(a)  # no lock: never sent from here
+    assert sender.claim_sender()
+    seen = sender.data_version()
+    _add(other, 4)
+    assert sender.data_version() != seen  # another connection's commit shows
+    assert sender.claim(a) and sender.get(a).state == SENT  # type: ignore[union-attr]
+    assert sender.claim(a)  # (again after a lost answer, reconciled first)
+    assert not other.withdraw(a)  # claimed: an undo can't take it back any more
+    sender.confirm(a)
+    assert not sender.claim(a)  # confirmed: never sent again
+    assert other.withdraw(b) and not sender.claim(b)
+    assert other.snapshot("b1")[2] == {b}  # remembered as dropped, not confirmed
+    sender.fail(c, "refused")
+    assert not sender.claim(c)
+    sender.release_sender()
+    assert not sender.holds_sender and other.claim_sender()
