@@ -143,7 +143,7 @@ async def _sync_board(
     await engine.start(refresh=False)
     try:
         async with asyncio.timeout(within_s):
-            loaded = await engine.refresh()
+            loaded = await engine.resume()  # (the actions since the cache, or a full load)
     except TimeoutError:
         await engine.close()
         raise _Silent from None

@@ -62,7 +62,7 @@ from trello_tui.store.outbox import AsyncOutbox
 from trello_tui.sync.events import IdsReplaced, Notice, RemoteActions, Status
 from trello_tui.sync.history import UndoHistory
 from trello_tui.sync.loading import TRUST_CACHE_S, BoardLoads, unsure_key
-from trello_tui.sync.ops import Op, op_from_json
+from trello_tui.sync.ops import CreateCard, Op, op_from_json
 from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.shared import TAKEOVER_S, SharedOutbox
 from trello_tui.sync.state import BoardChange, BoardState
@@ -425,8 +425,11 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
             if unknown and call.create is not None:
                 found = await self._reconcile(op, call)
                 if found is not None:
+                    # (as below: it may have re-spaced the list; a card still at the number
+                    # sent says it did not: off the whole numbers, a re-spacing moves it)
                     placed = isinstance(found, Card) and isinstance(getattr(op, "pos", None), float)
-                    if placed:  # (as below: it may have re-spaced the list)
+                    placed = placed and getattr(op, "pos", None) != found.pos
+                    if placed:
                         self._unsure.add(found.id_list)
                         self._renumbered[found.id_list] += 1
                     await self._confirmed(op, found)
@@ -486,7 +489,12 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
         placed = isinstance(result, Card) and isinstance(sent_pos, float)
         if placed:
             self._renumbered[result.id_list] += 1  # (Trello may have re-spaced the list)
-        if placed and (result.pos != sent_pos or unknown or delivery.maybe_repeated):
+        # A create is never applied twice (its lost attempt is looked for first, by the queue
+        # or by ``_reconcile``): the card answered is the one landing, and at the number sent
+        # it made no re-spacing. Loading the board for each such create made a ``sync`` of
+        # writes that waited out 429s load a 5,000-card board 36 times.
+        again = (unknown or delivery.maybe_repeated) and not isinstance(op, CreateCard)
+        if placed and (result.pos != sent_pos or again):
             # Re-spaced: Trello moved the card off the pos we sent. Or maybe: an earlier
             # attempt may have landed and made Trello re-space the list, its answer lost; this
             # one then landed at our pos in the new numbering, without a sign of it.

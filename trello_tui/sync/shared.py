@@ -37,6 +37,7 @@ from trello_tui.store.db import StoreFault
 from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox, OutboxEntry
 from trello_tui.sync.ops import CreateCard, Op, op_from_json
 from trello_tui.sync.state import BoardChange, BoardState
+from trello_tui.trello import positions
 from trello_tui.trello.errors import TrelloError
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,29 @@ class SharedOutbox:
             return None
         if entry.state == SENT:
             self._note_unknown(op, entry)
+        elif isinstance(op, CreateCard):
+            self._to_the_end(op)
         return op
+
+    def _to_the_end(self, op: CreateCard) -> None:
+        """A capture another process queued for an end of a list goes past the cards put
+        there since it read its cache (other captures queued from the same cache, a
+        teammate's): placed by its stale neighbour, every capture got the same bottom number
+        and Trello re-spaced the list for each."""
+        state = self.state
+        if state is None or not op.placed or (op.after_card is None) == (op.before_card is None):
+            return
+        ids = [i for i in state.card_ids_in(op.list_id) if i != op.card_id]
+        if not ids:
+            return
+        if op.before_card is None and ids[-1] != op.after_card:
+            pos = positions.between(state.cards[ids[-1]].pos, None)
+            if pos is not None:
+                op.after_card, op.pos = ids[-1], pos
+        elif op.after_card is None and ids[0] != op.before_card:
+            pos = positions.between(None, state.cards[ids[0]].pos)
+            if pos is not None:
+                op.before_card, op.pos = ids[0], pos
 
     async def _version(self) -> int | None:
         try:
