@@ -10,7 +10,13 @@ from tests.trello.fake_trello import LIST_A, LIST_B, FakeTrello
 from trello_tui.trello import calls, writes
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient
-from trello_tui.trello.errors import NotFound, RequestCancelled, TrelloError, Unavailable
+from trello_tui.trello.errors import (
+    NotFound,
+    RequestCancelled,
+    TrelloError,
+    Unavailable,
+    Unreachable,
+)
 from trello_tui.trello.limiter import RateLimiter
 from trello_tui.trello.models import Card
 from trello_tui.trello.queue import Priority, RequestQueue
@@ -90,21 +96,57 @@ async def test_waiting_gets_are_batched() -> None:
 
 
 async def test_idempotent_write_retried_through_faults() -> None:
+    # (A refused connection is no longer among them: the queue tells it at once, below.)
     fake = FakeTrello()
     ids = await seed_cards(fake, 1)
     fake.seen.clear()
-    fake.faults.extend(["500", "drop", "429", "connect"])
+    fake.faults.extend(["500", "drop", "429"])
     client, queue = make(fake)
     card = await queue.submit(
         writes.move_card(ids[0], 777.0, LIST_B), priority=Priority.INTERACTIVE
     )
     await close(client, queue)
     assert card.pos == 777.0 and card.id_list == LIST_B
-    assert len(fake.requests_to("PUT", f"/cards/{ids[0]}")) == 5
-    assert queue.stats.retries == 4 and queue.stats.rate_limited == 1
+    assert len(fake.requests_to("PUT", f"/cards/{ids[0]}")) == 4
+    assert queue.stats.retries == 3 and queue.stats.rate_limited == 1
 
 
-@pytest.mark.parametrize("fault", ["drop", "500", "connect", "429"])
+async def test_a_refused_connection_is_told_at_once_not_retried() -> None:
+    """Issue 20: no connection could be made, so nothing was sent; retrying it with backoff
+    kept the caller (the engine's status) on "syncing…" for half a minute. It fails at once,
+    once; the caller's own retry then goes through."""
+    fake = FakeTrello()
+    ids = await seed_cards(fake, 1)
+    fake.seen.clear()
+    fake.faults.append("connect")
+    client, queue = make(fake)
+    with pytest.raises(Unreachable) as refused:
+        await queue.submit(writes.move_card(ids[0], 777.0, LIST_B), priority=Priority.INTERACTIVE)
+    assert not refused.value.maybe_applied and "refused" in refused.value.detail
+    assert len(fake.requests_to("PUT", f"/cards/{ids[0]}")) == 1 and queue.stats.retries == 0
+    with pytest.raises(Unreachable):  # a read too (the poller's, the board's load)
+        fake.faults.append("connect")
+        await queue.submit(calls.card(ids[0]))
+    card = await queue.submit(writes.move_card(ids[0], 777.0, LIST_B))  # the caller's retry
+    await close(client, queue)
+    assert card.pos == 777.0 and card.id_list == LIST_B
+
+
+async def test_refused_after_an_attempt_that_may_have_landed_says_so() -> None:
+    """A create whose first attempt broke after sending, then can't connect for its lookup:
+    the caller is told at once, and told it may exist (so it reconciles, never duplicates)."""
+    fake = FakeTrello()
+    fake.faults.extend(["drop", "connect"])
+    client, queue = make(fake, reconcile_delay_s=0.0)
+    with pytest.raises(Unreachable) as refused:
+        await queue.submit(writes.create_card(LIST_A, "Write report"))
+    assert refused.value.maybe_applied
+    # The next attempt (the engine's) finds the card the first one made: still one card.
+    assert [c["name"] for c in fake.cards.values()] == ["Write report"]
+    await close(client, queue)
+
+
+@pytest.mark.parametrize("fault", ["drop", "500", "429"])
 async def test_create_lands_exactly_once(fault: str) -> None:
     fake = FakeTrello()
     fake.faults.append(fault)
@@ -121,8 +163,24 @@ async def test_create_lands_exactly_once(fault: str) -> None:
         assert len(posts) == 1 and len(lookups) == 1 and queue.stats.reconciled == 1
     elif fault == "500":  # may have been applied: looked, found nothing, sent again
         assert len(posts) == 2 and len(lookups) == 1 and queue.stats.reconciled == 0
-    else:  # never reached Trello (or refused by the rate limit): sent again without looking
+    else:  # refused by the rate limit: sent again without looking
         assert len(posts) == 2 and not lookups
+
+
+async def test_a_create_refused_a_connection_lands_once_when_sent_again() -> None:
+    """(``connect`` was a case above while the queue retried it itself: now the caller
+    hears at once, nothing was created, and its retry makes exactly one card, unlooked.)"""
+    fake = FakeTrello()
+    fake.faults.append("connect")
+    client, queue = make(fake)
+    with pytest.raises(Unreachable) as refused:
+        await queue.submit(writes.create_card(LIST_A, "Write report"))
+    assert not refused.value.maybe_applied and not fake.cards
+    card = await queue.submit(writes.create_card(LIST_A, "Write report"))
+    await close(client, queue)
+    assert [c["name"] for c in fake.cards.values()] == ["Write report"] and card.id in fake.cards
+    assert len(fake.requests_to("POST", "/cards")) == 2
+    assert not fake.requests_to("GET", f"/lists/{LIST_A}/cards")
 
 
 async def test_same_name_creates_stay_distinct() -> None:

@@ -14,6 +14,7 @@ and send it at once. The sync engine sends the same ``ApiCall`` objects through 
 from __future__ import annotations
 
 import email.utils
+import itertools
 import json
 import logging
 import os
@@ -33,6 +34,7 @@ from trello_tui.trello.errors import (
     BadResponse,
     TrelloError,
     Unavailable,
+    Unreachable,
     error_from_response,
     malformed_answer,
     parse_retry_after,
@@ -59,6 +61,53 @@ log = logging.getLogger("trello_tui.trello")
 
 # Errors raised before a single byte could reach Trello: safe to resend anything.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+# ... of which these mean Trello can't be reached at all (a full pool is only busy).
+_UNREACHED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol)
+#: after a request timed out, how long its wait is still counted (the queue's backoff before
+#: it sends it again), so "slow (N s)" keeps counting across the retry instead of restarting
+STALL_KEEP_S = 30.0
+
+
+class Waits:
+    """How long Trello has kept us waiting: the seconds since the last answer (or since the
+    oldest request sent after it) while something is unanswered. A request that timed out
+    stays unanswered for ``keep_s`` more seconds (it is about to be sent again)."""
+
+    def __init__(self, keep_s: float = STALL_KEEP_S) -> None:
+        self.keep_s = keep_s
+        self._ids = itertools.count()
+        self._wire: dict[int, float] = {}
+        self._since: float | None = None
+        self._stalled_until = 0.0
+
+    def sent(self) -> int:
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+        token = next(self._ids)
+        self._wire[token] = now
+        return token
+
+    def answered(self, token: int) -> None:
+        """An answer came (any status): Trello is there; the clock restarts."""
+        self._wire.pop(token, None)
+        self._stalled_until = 0.0
+        self._since = time.monotonic() if self._wire else None
+
+    def ended(self, token: int, *, timed_out: bool = False) -> None:
+        """No answer came: it timed out (still waiting, in effect), failed or was cancelled."""
+        self._wire.pop(token, None)
+        if timed_out:
+            self._stalled_until = time.monotonic() + self.keep_s
+
+    def unanswered_s(self) -> float:
+        if self._since is None:
+            return 0.0
+        now = time.monotonic()
+        if not self._wire and now >= self._stalled_until:
+            self._since = None  # nothing is waiting any more
+            return 0.0
+        return now - self._since
 
 
 def _raw_get(url: str) -> ApiCall[Any]:
@@ -92,6 +141,9 @@ class TrelloClient:
         self.limiter = limiter if limiter is not None else RateLimiter()
         #: seconds to add to our clock to get Trello's (from each answer's Date header)
         self.server_offset = 0.0
+        self.waits = Waits()
+        #: why the last request could not reach Trello at all, until an answer comes
+        self.unreached: Unreachable | None = None
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -111,6 +163,11 @@ class TrelloClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    def unanswered_s(self) -> float:
+        """Seconds Trello has been silent while a request waits for its answer (0: none
+        waits, or it answered just now): "Trello is slow" when this grows."""
+        return self.waits.unanswered_s()
 
     def server_time(self) -> float:
         """Our best guess of Trello's wall clock (epoch seconds)."""
@@ -154,18 +211,29 @@ class TrelloClient:
         request.headers["Authorization"] = self.credentials.authorization_for(
             method, str(request.url), form_body
         )
+        waiting = self.waits.sent()
         try:
             response = await self._http.send(request)
             body = response.text
         except httpx.HTTPError as exc:
-            maybe = not isinstance(exc, _NOT_SENT)
+            unreached = isinstance(exc, _UNREACHED)
+            timed_out = isinstance(exc, httpx.TimeoutException) and not unreached
+            self.waits.ended(waiting, timed_out=timed_out)
             log.info("%s %s failed: %s", method, path, type(exc).__name__)
+            message = f"network error ({type(exc).__name__})"
+            if unreached:
+                self.unreached = Unreachable(
+                    message, detail=str(exc) or type(exc).__name__, method=method, path=path
+                )
+                raise self.unreached from None
             raise Unavailable(
-                f"network error ({type(exc).__name__})",
-                maybe_applied=maybe,
-                method=method,
-                path=path,
+                message, maybe_applied=not isinstance(exc, _NOT_SENT), method=method, path=path
             ) from None
+        except BaseException:  # cancelled: no answer, and nobody waits for it any more
+            self.waits.ended(waiting)
+            raise
+        self.waits.answered(waiting)
+        self.unreached = None
         self._learn_clock(response.headers.get("date"))
         status = response.status_code
         retry_after = response.headers.get("retry-after")

@@ -13,6 +13,7 @@ optimistic change back; a transient one leaves it pending.
     ├── LimitExceeded     403: an object limit (too many checklists, cards, labels …)
     ├── RateLimited       429: carries ``retry_after`` and which budget ran out
     ├── Unavailable       5xx, network failures, timeouts (``maybe_applied`` for writes)
+    │   └── Unreachable   no connection could be made (refused, no DNS, no route): offline
     ├── BadResponse       a 2xx answer we could not parse
     │   └── MalformedAnswer  ... or whose object is unusable (``pos: "abc"``, no id):
     │                        permanent, asking again gets the same object
@@ -173,6 +174,29 @@ class Unavailable(TrelloError):
     def __init__(self, message: str = "", *, maybe_applied: bool = True, **kwargs: Any) -> None:
         self.maybe_applied = maybe_applied
         super().__init__(message, **kwargs)
+
+
+class Unreachable(Unavailable):
+    """No connection to Trello could be made: refused, the name did not resolve, no route,
+    TLS failed, or connecting timed out. Nothing was sent (``maybe_applied`` is False unless
+    an earlier attempt of the same request may have landed).
+
+    The queue does not retry it: retrying at once cannot help, and the caller must hear it
+    at once (the status says "offline" within a second, not after minutes of silent
+    retries); the sync engine and the poller retry on their own schedule. ``detail`` is what
+    the system said ("[Errno 111] Connection refused"), for the user.
+    """
+
+    default_user_message = (
+        "Can't reach Trello (no network, or a proxy or firewall in the way). Your changes are "
+        "kept and sent when it is back; r retries, `trello-tui doctor` checks the connection."
+    )
+
+    def __init__(
+        self, message: str = "", *, maybe_applied: bool = False, detail: str = "", **kwargs: Any
+    ) -> None:
+        self.detail = shown(redact(detail), 120)
+        super().__init__(message, maybe_applied=maybe_applied, **kwargs)
 
 
 class BadResponse(TrelloError):

@@ -30,6 +30,13 @@ What it does:
 * **Retries.** On 429, 5xx, network errors and unreadable answers, an idempotent request is
   retried with exponential backoff and full jitter (a 429 also pauses the whole queue through
   the limiter, so retries cannot grow a burst of 429s).
+* **Unreachable is said at once.** When no connection can be made at all (refused, no DNS,
+  no route: ``Unreachable``) the request fails at once instead of being retried: nothing was
+  sent, so nothing is lost, and the caller hears it now — the engine shows "offline" within a
+  second (not "syncing…" through minutes of backoff) and retries on its own schedule (its
+  writes with their own backoff, reads at the next poll or on ``r``). A request an earlier
+  attempt of which may have landed fails with ``maybe_applied`` set, so a create is still
+  reconciled before it is sent again.
 * **Creates are never duplicated.** A create (POST) whose outcome is unknown — the connection
   broke after the request left, a read timed out, a 5xx — is *reconciled* before it is sent
   again: the queue runs the call's ``CreateProbe`` lookup (the target list's cards, the card's
@@ -70,6 +77,7 @@ from trello_tui.trello.errors import (
     RequestCancelled,
     TrelloError,
     Unavailable,
+    Unreachable,
 )
 from trello_tui.trello.jobs import (
     BATCH_MAX,
@@ -470,6 +478,21 @@ class RequestQueue:
             path=call.path,
         )
 
+    @staticmethod
+    def _unreached(job: Job, error: Unreachable) -> Unreachable:
+        """Trello can't be reached: said now. An earlier attempt (or the create this lookup
+        is for) may have landed: the caller must know, to reconcile before sending again."""
+        if not job.maybe_applied or error.maybe_applied:
+            return error
+        call = job.call
+        return Unreachable(
+            "Trello can't be reached; an earlier attempt may have been applied: refresh to see",
+            maybe_applied=True,
+            detail=error.detail,
+            method=call.method if call else error.method,
+            path=call.path if call else error.path,
+        )
+
     def _failed(self, job: Job, error: TrelloError) -> None:
         if job.dead:
             return
@@ -480,6 +503,9 @@ class RequestQueue:
                 self._resolve(job, None)
             else:
                 self._fail(job, error)
+            return
+        if isinstance(error, Unreachable):
+            self._fail(job, self._unreached(job, error))
             return
         if max(job.attempts, job.lookups) >= self.max_attempts:
             self._fail(job, self._final_error(job, error))
