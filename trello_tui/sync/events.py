@@ -59,13 +59,17 @@ class Status:
     #: True when the user asked for offline mode (``--offline``) rather than the network failing
     forced_offline: bool = False
 
-    def text(self, now: float | None = None) -> str:
+    def text(self, now: float | None = None, *, slow_s: float | None = None) -> str:
+        """One line; ``slow_s``: Trello has kept a request unanswered that long ("Trello is
+        slow (N s)" unless offline or rate-limited, which say more)."""
         now = time.time() if now is None else now
         parts: list[str] = []
         if self.state == "offline":
             parts.append("offline (cached)" if self.forced_offline else "offline, retrying")
         elif self.state == "rate_limited":
             parts.append(f"rate-limited, waiting {max(1, round(self.wait_s))} s")
+        elif slow_s is not None:
+            parts.append(f"Trello is slow ({int(slow_s)} s)")
         elif self.state == "syncing":
             parts.append("syncing…")
         elif self.last_sync is not None:

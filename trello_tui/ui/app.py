@@ -8,6 +8,7 @@ the engine applies at once, and changes come back as BoardChange events.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -22,10 +23,11 @@ from trello_tui.trello.models import Action, Label
 from trello_tui.ui import heap
 from trello_tui.ui.backend import Backend
 from trello_tui.ui.commands import unknown_ids
-from trello_tui.ui.first_load import FIRST_LOAD_S, FirstLoad
+from trello_tui.ui.first_load import FIRST_LOAD_S, SLOW_S, FirstLoad, unreached
 from trello_tui.ui.moves import MovePlan
 from trello_tui.ui.notifications import AppEvents
 from trello_tui.ui.screens.board import BoardScreen
+from trello_tui.ui.screens.opening import OpeningScreen
 from trello_tui.ui.widgets.palette import color_family
 from trello_tui.ui.widgets.status import status_level
 
@@ -61,6 +63,7 @@ class TrelloApp(App[None]):
         on_theme_chosen: Callable[[str], None] | None = None,
         triggers: Sequence[Trigger] = (),
         first_load_s: float = FIRST_LOAD_S,
+        slow_s: float = SLOW_S,
     ) -> None:
         super().__init__()
         self.backend = backend or Backend(None, None, me=me, poll=False)
@@ -80,8 +83,8 @@ class TrelloApp(App[None]):
         self._board_waiting: BoardState | None = None
         #: notifications of what others do, and the user's [[triggers]]
         self.events = AppEvents(self, triggers, lambda: self.me, lambda: self.clock().timestamp())
-        #: the deadline for Trello's first answer when a board is opened
-        self.first_load = FirstLoad(self, first_load_s)
+        #: the deadline for Trello's first answer when a board is opened, and "slow"/"offline"
+        self.first_load = FirstLoad(self, first_load_s, slow_s)
 
     @property
     def me(self) -> str | None:
@@ -112,6 +115,7 @@ class TrelloApp(App[None]):
         else:
             self.show_board_picker()
         self.set_interval(1.0, self.refresh_status)
+        self.set_interval(0.25, self.first_load.watch)  # "slow" is said at its deadline
         self.set_interval(60.0, lambda: self.events.check_due(self.backend.engine))
 
     def _theme_chosen(self, theme: Any) -> None:
@@ -145,10 +149,13 @@ class TrelloApp(App[None]):
             # Already shown (the engine's first change and its opening both show it).
             self.state = state
             return
-        if board is not None and board is not self.screen:
-            # A prompt or the card detail is open over the board: what the user types must
-            # stay there (pushed over it, the new board took the keys as shortcuts). The new
-            # board replaces the old one once they are back on it (``board_resumed``).
+        opening = (s for s in self.screen_stack if isinstance(s, OpeningScreen))
+        base = board if board is not None else next(opening, None)
+        if base is not None and base is not self.screen:
+            # A prompt or the card detail is open over the board (or the opening screen):
+            # what the user types must stay there (pushed over it, the new board took the keys
+            # as shortcuts). The new board replaces the old one once they are back on it
+            # (``board_resumed``).
             self._board_waiting = state
             return
         if isinstance(self.screen, BoardScreen):
@@ -166,7 +173,7 @@ class TrelloApp(App[None]):
             if engine is None or engine.state is state:
                 self.focus_after_open = None
         screen = BoardScreen(state, focus=focused)
-        if isinstance(self.screen, BoardScreen):
+        if isinstance(self.screen, BoardScreen | OpeningScreen):  # (the board replaces it)
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
@@ -183,15 +190,23 @@ class TrelloApp(App[None]):
 
     @work(exclusive=True, group="open-board", exit_on_error=False)
     async def open_board(self, key: str) -> None:
+        self.first_load.failure = None
         if self.backend.online:
             self.first_load.begin()  # told if Trello has not answered by its deadline
-        board_id = await self.backend.resolve(key) or key
+        try:
+            board_id = await self.backend.resolve(key) or key
+        except Exception as exc:  # nothing cached, and Trello can't say which board it is
+            self.first_load.not_opened(key, exc)
+            return
         state = await self.backend.cached_board(board_id)
         if state is not None:
             self.show_board(state)  # paint from the cache before any request
+        elif self._board_screen() is None:
+            self.first_load.opening(key)  # nothing to paint yet: said so, never a blank screen
         if not self.backend.online:
             if state is None:
                 self.notify("This board is not in the cache (offline)", severity="error")
+                self.first_load.not_opened(key, None)
             return
         try:
             engine = await self.backend.open_engine(board_id, self._engine_event)
@@ -204,8 +219,11 @@ class TrelloApp(App[None]):
                     exc.user_message, title="Trello refused", severity="error", markup=False
                 )
             else:
-                self.notify(f"Couldn't reach Trello: {exc}", severity="warning", markup=False)
+                self.notify(f"{unreached(exc)}.", severity="warning", markup=False)
+            if state is None:
+                self.first_load.not_opened(key, exc)
             return
+        self.refresh_status()  # (the opening screen says how far it got)
         if engine.state is not None:
             self.show_board(engine.state)
         if self.on_board_opened is not None:
@@ -266,9 +284,12 @@ class TrelloApp(App[None]):
         self._engine_event(event)
 
     def refresh_board(self) -> None:
+        """``r``: reload from Trello, or open the board again if that failed (offline)."""
         engine = self.backend.engine
         if engine is not None:
             self.run_worker(engine.refresh(), group="refresh", exit_on_error=False)
+        elif self.backend.online and (self.state is not None or self.board_key):
+            self.open_board(self.state.id if self.state is not None else str(self.board_key))
 
     # -- changes ----------------------------------------------------------------------------
 
@@ -305,18 +326,30 @@ class TrelloApp(App[None]):
                     apply(change)
 
     def sync_text(self) -> tuple[str, str]:
-        """(status text, level) from the engine's status; "offline (cached)" without one."""
+        """(status text, level) from the engine's status; "offline (cached)" without one;
+        "Trello is slow (N s)" while it keeps a request unanswered; what ``r`` does offline."""
         late = self.first_load.status_text()
         if late is not None:
             return late, "warning"
         engine = self.backend.engine
+        slow = self.first_load.slow_for()
         if engine is None:
-            return ("offline (cached)" if self.state else ""), "warning"
+            if self.state is None:
+                return "", "warning"
+            if slow is not None:
+                return f"Trello is slow ({int(slow)} s) · showing the cache", "warning"
+            retry = " · r retries now" if self.first_load.unreachable() else ""
+            return f"offline (cached){retry}", "warning"
         status = engine.status
-        text = status.text(self.clock().timestamp())
+        if status.state != "offline" and self.first_load.unreachable():
+            status = dataclasses.replace(status, state="offline")  # (the client knew first)
+        text = status.text(self.clock().timestamp(), slow_s=slow)
+        if status.state == "offline" and not status.forced_offline:
+            text = f"{text} · r retries now"
         if self.backend.live is not None:
             text = f"{text} · {self.backend.live.mode}"  # live (webhooks) or polling
-        return text, status_level(status.state, status.failed)
+        level = status_level(status.state, status.failed)
+        return text, ("warning" if slow is not None and level == "ok" else level)
 
     def refresh_status(self) -> None:
         text, level = self.sync_text()
@@ -324,6 +357,7 @@ class TrelloApp(App[None]):
             if isinstance(screen, BoardScreen) and screen.is_mounted:
                 screen.status.sync_text = text
                 screen.status.sync_level = level
+        self.first_load.tell_opening()
 
     def pending_cards(self) -> frozenset[str]:
         engine = self.backend.engine
