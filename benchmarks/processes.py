@@ -341,6 +341,11 @@ def _scenario(
         "settle_s": round(settle_s, 1),
         "status_app1": app.status if app else None,
         "requests": int(stats["requests"]),
+        "by_route": dict(
+            sorted(
+                ((k, int(v.get("requests", 0))) for k, v in routes.items()), key=lambda kv: -kv[1]
+            )[:8]
+        ),
     }
     failed = [a for a in adds if a.code not in (0, None)]
     for a in failed[:3]:

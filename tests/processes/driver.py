@@ -183,6 +183,15 @@ async def drive(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    if os.environ.get("TRELLO_TUI_DRIVER_LOG"):  # (a folder: one debug log per app process)
+        import logging
+
+        folder = Path(os.environ["TRELLO_TUI_DRIVER_LOG"])
+        logging.basicConfig(
+            filename=folder / f"app-{os.getpid()}.log",
+            level=logging.DEBUG,
+            format="%(created).3f %(name)s %(message).200s",
+        )
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--board", default=None)
     parser.add_argument("--watch", default="", help="report card names with this prefix")
