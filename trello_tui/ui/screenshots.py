@@ -190,6 +190,39 @@ async def _shoot(board: Board, name: str, step: Step, out: Path, cache: Path | N
     return path
 
 
+async def _shoot_offline(out: Path, folder: Path) -> Path:
+    """A first start with nothing cached and Trello unreachable (a closed loopback port)."""
+    import socket
+
+    from trello_tui.store.cache import Cache
+    from trello_tui.store.outbox import Outbox
+    from trello_tui.trello.auth import Credentials
+    from trello_tui.trello.client import TrelloClient
+    from trello_tui.ui.app import TrelloApp
+    from trello_tui.ui.backend import Backend
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/1"
+
+    def client() -> TrelloClient:
+        return TrelloClient(Credentials("0" * 32, "0" * 64), url)
+
+    backend = Backend(
+        client, Cache(folder / "cache.sqlite3"), Outbox(folder / "outbox.sqlite3"), me="alex"
+    )
+    app = TrelloApp(backend, board_key="Website Relaunch", me="alex", clock=lambda: DEMO_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):  # (told within a second: a refused connection is offline at once)
+            await pilot.pause(0.05)
+            if "Can't reach Trello" in str(getattr(app.screen, "said", "")):
+                break
+        await pilot.pause()
+        path = out / "offline.svg"
+        path.write_text(app.export_screenshot(title="trello-tui — offline"), encoding="utf-8")
+    return path
+
+
 def to_png(svg: Path) -> Path | None:
     """PNG beside the SVG with rsvg-convert (librsvg2-bin) when it is installed (optional)."""
     rsvg = shutil.which("rsvg-convert")
@@ -210,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
         cache = demo_cache(Path(tmp) / "cache.sqlite3")
         shots: list[tuple[str, Step, Path | None]] = [(n, s, None) for n, s in SCREENS.items()]
         shots += [(name, step, cache) for name, step in CACHED_SCREENS.items()]
-        for name, step, cached in shots:
-            svg = asyncio.run(_shoot(board, name, step, out, cached))
+        svgs = [asyncio.run(_shoot(board, name, step, out, cached)) for name, step, cached in shots]
+        (Path(tmp) / "cold").mkdir()
+        svgs.append(asyncio.run(_shoot_offline(out, Path(tmp) / "cold")))
+        for svg in svgs:
             png = to_png(svg)
             print(f"{svg}" + (f"  {png}" if png else "  (no PNG: install librsvg2-bin)"))
     return 0
