@@ -268,6 +268,8 @@ class SharedOutbox:
     async def _take_sender_role(self) -> bool:
         """True if this process may send now; the first time, read the rows again (what the
         process before left, ``sent`` rows included, is sent from here on)."""
+        if self._sender_role and self.outbox.sync.holds_sender:
+            return True  # (held: no trip to the outbox's thread before each write)
         if not await self.outbox.run(self.outbox.sync.claim_sender):
             return False
         if not self._sender_role:
