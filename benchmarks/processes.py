@@ -15,7 +15,7 @@ change, 5 % dropped after it was made) and a burst of 30 × 429; they are switch
 after the settle time, before anything is counted.
 
 Each scenario waits up to ``--settle-s`` after the last capture for every card to be on
-Trello and on the running app's screen, then counts (with the faults off, through another
+Trello and on the running app's screen, and every move of the second app on Trello, then counts (with the faults off, through another
 member's token so the user's budget is untouched):
 
 * ``created`` distinct captured names on the board, ``duplicated`` extra cards with one of
@@ -279,7 +279,8 @@ def _scenario(
     made = len(second.moved()) if second else 0
     log(f"{label}: {len(adds)} adds in {adds_s:.1f} s; {made} moves made")
 
-    # Settle: every card on Trello and on the first app's screen, or the deadline.
+    # Settle: every card on Trello and on the first app's screen, and every move of the
+    # second app on Trello, or the deadline.
     deadline = time.monotonic() + args.settle_s
     on_server = 0
     while time.monotonic() < deadline:
@@ -288,7 +289,7 @@ def _scenario(
             with contextlib.suppress(RuntimeError):
                 counts = board_counts(server, board_id, names)
                 on_server = counts["created"]
-                if on_server >= len(names):
+                if on_server >= len(names) and moves_landed(server, board_id, second):
                     break
         time.sleep(1.0)
     pump(app, second)
@@ -402,6 +403,15 @@ def interrupted_cleanly() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def moves_landed(server: Any, board_id: str, second: Any) -> bool:
+    """Every move the second app made has its card in the target list on Trello."""
+    moves = second.moved() if second else []
+    if not moves:
+        return True
+    cards = {c["id"]: c["idList"] for c in server.get(f"/boards/{board_id}/cards", fields="idList")}
+    return all(cards.get(m["card"]) == m["to"] for m in moves)
 
 
 def main() -> int:
