@@ -15,8 +15,9 @@ change, 5 % dropped after it was made) and a burst of 30 × 429; they are switch
 after the settle time, before anything is counted.
 
 Each scenario waits up to ``--settle-s`` after the last capture for every card to be on
-Trello and on the running app's screen, and every move of the second app on Trello, then counts (with the faults off, through another
-member's token so the user's budget is untouched):
+Trello and on the running app's screen and every move of the second app on Trello, then
+counts (with the faults off, through another member's token so the user's budget is
+untouched):
 
 * ``created`` distinct captured names on the board, ``duplicated`` extra cards with one of
   those names, ``lost`` names not on the board — all while the apps run, before any sync;
