@@ -79,6 +79,8 @@ class SyncSettings:
     full_refresh_s: float = 900.0
     #: how long a command waits for Trello's answer before it carries on without it
     answer_within_s: float = 30.0
+    #: after how long without an answer the app says "Trello is slow (N s)"
+    slow_after_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,7 @@ _TABLES: Final[dict[str, dict[str, Check]]] = {
         "poll_idle_s": _seconds,
         "full_refresh_s": _seconds,
         "answer_within_s": _seconds,
+        "slow_after_s": _seconds,
     },
     "webhooks": {
         "public_url": _url,

@@ -35,6 +35,8 @@ _TEMPLATE = """\
 # Seconds `trello-tui add`, `sync`, `doctor` and `watch` wait for Trello to answer before they
 # carry on without it (queued writes stay queued; the exit code says so).
 # answer_within_s = 30
+# Seconds the app waits for an answer before its status line says "Trello is slow (N s)".
+# slow_after_s = 5
 
 [webhooks]
 # Live updates pushed by Trello instead of polling. Trello must reach a public https URL,

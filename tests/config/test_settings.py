@@ -51,6 +51,7 @@ api_url = "http://127.0.0.1:8080/1/"
 poll_active_s = 5
 poll_idle_s = 120.5
 full_refresh_s = 600
+slow_after_s = 2.5
 
 [webhooks]
 public_url = "https://hooks.example.com"
@@ -85,7 +86,7 @@ run = ["say", "you were mentioned"]
     assert loaded.issues == ()
     s = loaded.settings
     assert (s.theme, s.compact, s.api_url) == ("nord", True, "http://127.0.0.1:8080/1")
-    assert s.sync == SyncSettings(5.0, 120.5, 600.0)
+    assert s.sync == SyncSettings(5.0, 120.5, 600.0, slow_after_s=2.5)
     assert s.webhooks.public_url == "https://hooks.example.com"
     assert s.webhooks.tunnel_command == ("cloudflared", "tunnel", "--url", "http://127.0.0.1:8765")
     assert (s.webhooks.port, s.webhooks.bind, s.webhooks.delete_on_exit) == (8765, "0.0.0.0", False)
@@ -97,14 +98,14 @@ run = ["say", "you were mentioned"]
         "help": "f1",
     }
     assert s.triggers == (
-        Trigger("card_moved", ("notify-send", "Card done"), list="Done", line=27),
+        Trigger("card_moved", ("notify-send", "Card done"), list="Done", line=28),
         Trigger(
             "mentioned",
             ("say", "you were mentioned"),
             board="Work",
             label="urgent",
             member="alice",
-            line=32,
+            line=33,
         ),
     )
 

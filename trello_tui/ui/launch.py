@@ -199,6 +199,7 @@ def run_tui(args: argparse.Namespace) -> int:
         on_board_opened=_remember_board,
         on_theme_chosen=lambda theme: _remember_theme(theme, settings),
         triggers=settings.triggers,
+        slow_s=settings.sync.slow_after_s,
     )
     return exits.run(app)  # a signal (the terminal closed) ends it and its tunnel cleanly
 
