@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections import Counter, OrderedDict
@@ -61,7 +60,7 @@ from trello_tui.store.db import StoreFault
 from trello_tui.store.outbox import AsyncOutbox
 from trello_tui.sync.events import IdsReplaced, Notice, RemoteActions, Status
 from trello_tui.sync.history import UndoHistory
-from trello_tui.sync.loading import TRUST_CACHE_S, BoardLoads, unsure_key
+from trello_tui.sync.loading import TRUST_CACHE_S, BoardLoads, list_ids, unsure_key
 from trello_tui.sync.ops import CreateCard, Op, op_from_json
 from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.shared import TAKEOVER_S, SharedOutbox
@@ -231,7 +230,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
             self.state = BoardState(cached.board)
             self.last_action_id = cached.last_action_id
             self._last_sync = self.loaded_at = cached.loaded_at
-            self._saved_unsure = frozenset(_list_ids(left))
+            self._saved_unsure = frozenset(list_ids(left))
             # Lists an earlier run learnt were re-spaced and never loaded again: held as then.
             self._unsure |= self._saved_unsure
             age = time.time() - (cached.loaded_at or 0.0)
@@ -686,21 +685,3 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
             write, self._dirty = self._dirty, CacheWrite(self.board_id)
             await self._save_unsure()  # (first: the write may advance the newest action)
             await self.cache.apply(write)
-
-    async def _save_unsure(self) -> None:
-        """Keep the lists whose numbers we do not know in the cache's meta: a later run's
-        actions may no longer show why (loading.py, warm starts)."""
-        unsure = frozenset(i for i in self._unsure if i is not None)
-        if unsure != self._saved_unsure:
-            self._saved_unsure = unsure
-            value = json.dumps(sorted(unsure))
-            await asyncio.to_thread(self.cache.sync.set_meta, unsure_key(self.board_id), value)
-
-
-def _list_ids(value: str | None) -> list[str]:
-    """The list ids kept under ``unsure_key`` (none when unreadable)."""
-    try:
-        ids = json.loads(value) if value else []
-    except ValueError:
-        return []
-    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []

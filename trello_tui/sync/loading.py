@@ -27,6 +27,7 @@ re-spacing moved past a neighbour is put back (``_respaced``).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections import Counter
@@ -73,6 +74,15 @@ def unsure_key(board_id: str) -> str:
     return f"unsure_lists:{board_id}"
 
 
+def list_ids(value: str | None) -> list[str]:
+    """The list ids kept under ``unsure_key`` (none when unreadable)."""
+    try:
+        ids = json.loads(value) if value else []
+    except ValueError:
+        return []
+    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+
+
 def placed_lists(actions: Iterable[Action], board_id: str) -> set[str]:
     """The lists these actions put a card in at a number: a new card, or a move (its
     ``pos`` or list changed), or one that came from another board."""
@@ -101,6 +111,8 @@ class BoardLoads:
     board_id: str
     queue: RequestQueue
     cache: AsyncCache
+    #: the unsure lists last written to the cache's meta (``unsure_key``)
+    _saved_unsure: frozenset[str]
     state: BoardState | None
     last_action_id: str | None
     editing: str | None
@@ -154,7 +166,15 @@ class BoardLoads:
         def submit(self, op: Op, *, undoable: bool = True) -> asyncio.Future[None]: ...
         def note_poll(self, error: TrelloError | None = None) -> None: ...
         async def merge_actions(self, actions: list[Action], *, advance: bool = False) -> bool: ...
-        async def _save_unsure(self) -> None: ...
+
+    async def _save_unsure(self) -> None:
+        """Keep the lists whose numbers we do not know in the cache's meta: a later run's
+        actions may no longer show why (loading.py, warm starts)."""
+        unsure = frozenset(i for i in self._unsure if i is not None)
+        if unsure != self._saved_unsure:
+            self._saved_unsure = unsure
+            value = json.dumps(sorted(unsure))
+            await asyncio.to_thread(self.cache.sync.set_meta, unsure_key(self.board_id), value)
 
     async def refresh(self) -> bool:
         """A full board load: the server's state replaces ours, pending writes on top."""
