@@ -115,3 +115,25 @@ async def test_the_next_process_takes_over_a_dead_senders_rows_once(tmp_path: Pa
     assert len(named(sb, "Sent by the dead one")) == 1
     assert sb.world.cards[moved.card_id].pos == 0.25
     assert Outbox(tmp_path / "outbox.sqlite3").count() == 0
+
+
+async def test_a_write_retried_in_another_window_is_queued_here_again(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    async with rig(sb, tmp_path) as r:
+        r.engine.set_offline(True)  # (shows the rows; sends nothing)
+        state = r.engine.state
+        assert state is not None
+        lst = state.open_lists()[0].id
+        elsewhere = Outbox(tmp_path / "outbox.sqlite3")
+        op = CreateCard(state.id, list_id=lst, name="Retried there", pos=5.5)
+        elsewhere.add(op.op_id, op.board_id, op.kind, op.to_json())
+        elsewhere.fail(op.op_id, "list is archived")
+        assert await until(lambda: bool(r.engine.failed_ops()), 2)
+        elsewhere.retry(op.op_id)  # the user presses retry in the other window
+        assert await until(lambda: len(r.engine.pending_ops()) == 1, 2)
+        assert not r.engine.failed_ops() and shown(r, "Retried there")
+        elsewhere.close()
+        r.engine.set_offline(False)  # this one holds no other claim: it sends it, once
+        assert await until(lambda: bool(named(sb, "Retried there")), 5)
+        assert await r.engine.settled(5)
+    assert len(named(sb, "Retried there")) == 1

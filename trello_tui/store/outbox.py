@@ -418,7 +418,9 @@ class Outbox:
         self._tx(
             lambda conn: (
                 conn.execute(
-                    "UPDATE ops SET state='failed', error=? WHERE op_id=?", (error, op_id)
+                    "UPDATE ops SET state='failed', error=? WHERE op_id=?"
+                    " AND state IN ('pending', 'sent')",
+                    (error, op_id),
                 ).rowcount
             )
         )

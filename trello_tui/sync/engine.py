@@ -614,8 +614,9 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
             if self._stale:
                 self._schedule_catch_up()
 
-    async def _refused(self, op: Op, error: TrelloError) -> None:
-        """Trello refused for good: roll back now (in one step), then record it on disk."""
+    async def _refused(self, op: Op, error: TrelloError, *, stored: bool = True) -> None:
+        """Trello refused for good: roll back now (in one step), then record it on disk
+        (``stored=False``: the process that sent it recorded it already)."""
         assert self.state is not None
         reason = error.message or error.user_message
         text = f"Couldn't {op.describe(self.state)}: {reason}"
@@ -645,7 +646,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
         if temp:
             self._undefer(None)
         self._emit(Notice(self.board_id, "error", text, op_id=op.op_id, card_id=card_id))
-        for op_id, message in failed:
+        for op_id, message in failed if stored else ():
             self._settling.add(op_id)
             try:
                 await self.outbox.run(self.outbox.sync.fail, op_id, message)

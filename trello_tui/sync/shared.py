@@ -80,7 +80,7 @@ class SharedOutbox:
         async def _confirmed(
             self, op: Op, result: Any, *, elsewhere: bool = False, real: str | None = None
         ) -> None: ...
-        async def _refused(self, op: Op, error: TrelloError) -> None: ...
+        async def _refused(self, op: Op, error: TrelloError, *, stored: bool = True) -> None: ...
 
     def _init_shared(self) -> None:
         #: whether this engine has claimed the sender role (its first claim reads the rows)
@@ -212,6 +212,13 @@ class SharedOutbox:
                     self._note_unknown(op, left)
         for op_id in stored_failed - on_disk.keys() - self._settling:
             self._failed.pop(op_id, None)  # dropped by the user in another window
+        for op_id in stored_failed & on_disk.keys() - self._settling:
+            if on_disk[op_id].state != FAILED and op_id in self._failed:
+                retried = self._failed.pop(op_id)[0]  # retried in another window
+                self._pending.append(retried)
+                if self.state is not None:
+                    change = change.merge(retried.apply(self.state))
+                added += 1
         settled = [
             op
             for op in self._pending
@@ -228,7 +235,7 @@ class SharedOutbox:
                 continue  # (settled meanwhile)
             row = on_disk.get(op.op_id)
             if row is not None:
-                await self._refused(op, Elsewhere(row.error or "refused by Trello"))
+                await self._refused(op, Elsewhere(row.error or "refused by Trello"), stored=False)
             elif op.op_id in dropped:
                 self._rolled_back_elsewhere(op)
             else:
@@ -268,11 +275,13 @@ class SharedOutbox:
     async def _take_sender_role(self) -> bool:
         """True if this process may send now; the first time, read the rows again (what the
         process before left, ``sent`` rows included, is sent from here on)."""
-        if self._sender_role and self.outbox.sync.holds_sender:
+        held = self.outbox.sync.holds_sender
+        if self._sender_role and held:
             return True  # (held: no trip to the outbox's thread before each write)
         if not await self.outbox.run(self.outbox.sync.claim_sender):
+            self._sender_role = False  # (given up: the next claim reads the rows again)
             return False
-        if not self._sender_role:
+        if not self._sender_role or not held:
             self._sender_role = True
             with contextlib.suppress(StoreFault):
                 await self._reread(takeover=True)
