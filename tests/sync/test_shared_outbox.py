@@ -12,6 +12,7 @@ from tests.sync.harness import Rig, rig
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.outbox import Outbox
 from trello_tui.sync.ops import CreateCard, MoveCard
+from trello_tui.sync.ops_items import AddCheckItem, CreateChecklist
 from trello_tui.trello import positions
 
 
@@ -137,3 +138,36 @@ async def test_a_write_retried_in_another_window_is_queued_here_again(tmp_path: 
         assert await until(lambda: bool(named(sb, "Retried there")), 5)
         assert await r.engine.settled(5)
     assert len(named(sb, "Retried there")) == 1
+
+
+async def test_a_write_naming_a_checklist_made_elsewhere_goes_out_under_its_real_id(
+    tmp_path: Path,
+) -> None:
+    sb = Sandbox.create(seed="demo")
+    holder = Outbox(tmp_path / "outbox.sqlite3")  # another process's sender, which then dies
+    try:
+        assert holder.claim_sender()
+        async with rig(sb, tmp_path) as other:
+            state = other.engine.state
+            assert state is not None
+            card = state.cards_in(state.open_lists()[0].id)[0]
+            create = CreateChecklist(state.id, card_id=card.id, name="Made elsewhere")
+            other.engine.submit(create)
+            item = AddCheckItem(
+                state.id, card_id=card.id, checklist_id=create.checklist_id, name="Then this"
+            )
+            other.engine.submit(item)
+            assert await until(lambda: holder.count(state.id) == 2, 3)
+            # The holder sends the checklist and records it (the item's row rewritten), then dies.
+            made = await other.client.create_checklist(card.id, "Made elsewhere")
+            rewritten = item.to_json() | {"checklist_id": made.id}
+            swap = (create.checklist_id, made.id)
+            holder.confirm(create.op_id, swap=swap, rewritten=[(item.op_id, rewritten)])
+            assert await until(lambda: create not in other.engine.pending_ops(), 3)
+            holder.release_sender()
+            # This process takes over and sends the item into the real checklist.
+            assert await other.engine.settled(5)
+            assert not other.engine.failed_ops()
+            assert [i.name for i in sb.world.checklists[made.id].items] == ["Then this"]
+    finally:
+        holder.close()

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from trello_tui.store.db import StoreFault
 from trello_tui.store.outbox import FAILED, SENT, AsyncOutbox, OutboxEntry
+from trello_tui.sync.events import IdsReplaced
 from trello_tui.sync.ops import CreateCard, Op, op_from_json
 from trello_tui.sync.state import BoardChange, BoardState
 from trello_tui.trello import positions
@@ -72,6 +73,9 @@ class SharedOutbox:
         _replaced: dict[str, str]
         _flying: dict[str, Op]
         _wake: asyncio.Event
+        editing: str | None
+
+        def undo_ops(self) -> list[Op]: ...
 
         def _emit(self, event: Any) -> None: ...
         def _touching(self, ids: set[str], ops: list[Op]) -> list[Op]: ...
@@ -253,10 +257,20 @@ class SharedOutbox:
         if isinstance(op, CreateCard) and real and self.state is not None:
             shown = self.state.cards.get(op.card_id)
             result = shown.with_changes(id=real) if shown is not None else None
-        elif temp:
+        elif temp and real:
             # (a checklist, an item or a comment made elsewhere: shown again once the
-            # poller brings Trello's copy)
+            # poller brings Trello's copy.) The writes here that name it name the real one
+            # from now on: this process may send them (it takes over from that one, say).
             self._rolled_back_elsewhere(op)
+            mapping = {temp: real}
+            for other in [*self._pending, *(f for f, _ in self._failed.values())]:
+                other.rewrite(mapping)
+            for step in self.undo_ops():
+                step.rewrite(mapping)
+            self._claims.add(real)
+            if self.editing == temp:
+                self.editing = real
+            self._emit(IdsReplaced(self.board_id, mapping))
             return
         await self._confirmed(op, result, elsewhere=True, real=real)
 
