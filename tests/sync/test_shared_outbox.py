@@ -171,3 +171,35 @@ async def test_a_write_naming_a_checklist_made_elsewhere_goes_out_under_its_real
             assert [i.name for i in sb.world.checklists[made.id].items] == ["Then this"]
     finally:
         holder.close()
+
+
+async def test_an_undo_of_a_write_refused_elsewhere_sends_no_inverse(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    holder = Outbox(tmp_path / "outbox.sqlite3")  # the sending process
+    try:
+        assert holder.claim_sender()
+        async with rig(sb, tmp_path) as other:
+            state = other.engine.state
+            assert state is not None
+            first, target = (lst.id for lst in state.open_lists()[:2])
+            card = state.cards_in(first)[0]
+            pos = positions.top([c.pos for c in state.cards_in(target)])
+            assert pos is not None
+            move = MoveCard(state.id, card_id=card.id, list_id=target, pos=pos)
+            other.engine.submit(move)
+            assert await until(lambda: holder.count(state.id) == 1, 3)
+            # The sender sent it and Trello refused it; the user undoes it in this window
+            # before this one has read that (no await in between).
+            assert holder.claim(move.op_id)
+            holder.fail(move.op_id, "list is archived")
+            assert other.engine.undo()
+            await asyncio.sleep(1.0)
+            # Nothing landed, so there is nothing to put back: no inverse is queued, and the
+            # refused write is dropped (it was undone).
+            assert not other.engine.pending_ops()
+            assert holder.count(state.id) == 0
+            assert sb.world.cards[card.id].id_list == first
+            assert other.engine.state is not None
+            assert other.engine.state.cards[card.id].id_list == first
+    finally:
+        holder.close()

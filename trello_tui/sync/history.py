@@ -21,7 +21,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from trello_tui.store.outbox import AsyncOutbox
+from trello_tui.store.outbox import FAILED, AsyncOutbox
 from trello_tui.sync.events import Notice
 from trello_tui.sync.ops import Op
 from trello_tui.sync.state import BoardChange, BoardState
@@ -149,10 +149,17 @@ class UndoHistory:
             finally:
                 self._settling.discard(op.op_id)
                 self._done(op.op_id)
-            if not taken and self.state is not None:
-                # Another process holds the sender role and has sent it meanwhile: it lands,
-                # so its inverse follows it (the board already shows the inverse's result).
-                self._submit_all(op.inverse(), undoable=False)
+            if taken or self.state is None:
+                return
+            row = await self.outbox.run(self.outbox.sync.get, op.op_id)
+            if row is not None and row.state == FAILED:
+                # Another process sent it and Trello refused it: nothing landed, so nothing
+                # is put back; the refusal is dropped too (the user took the write back).
+                await self.outbox.run(self.outbox.sync.discard, op.op_id)
+                return
+            # Another process holds the sender role and has sent it meanwhile: it lands, so
+            # its inverse follows it (the board already shows the inverse's result).
+            self._submit_all(op.inverse(), undoable=False)
 
         self._durable[op.op_id] = asyncio.get_running_loop().create_task(forget())
         return True
