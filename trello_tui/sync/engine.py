@@ -51,7 +51,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from asyncio import FIRST_COMPLETED
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -63,7 +62,6 @@ from trello_tui.sync.events import IdsReplaced, Notice, RemoteActions, Status
 from trello_tui.sync.history import UndoHistory
 from trello_tui.sync.loading import TRUST_CACHE_S, BoardLoads, list_ids, unsure_key
 from trello_tui.sync.ops import CreateCard, Op, op_from_json
-from trello_tui.sync.ops_base import is_temp
 from trello_tui.sync.remote import RemoteMerge
 from trello_tui.sync.shared import TAKEOVER_S, SharedOutbox
 from trello_tui.sync.state import BoardChange, BoardState
@@ -74,8 +72,6 @@ from trello_tui.trello.queue import Priority, RequestQueue
 from trello_tui.trello.reconcile import CLOCK_SLACK_S, Reconciler, already_done
 
 log = logging.getLogger(__name__)
-#: new cards on their way to Trello at once (``_may_fly``)
-FLYING = 4
 Event = BoardChange | Notice | IdsReplaced | Status | RemoteActions
 Subscriber = Callable[[Event], None]
 
@@ -119,13 +115,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
         #: ids of writes sent at the limiter's even pace (bulk actions: history.py)
         self._paced: set[str] = set()
         self._claims: set[str] = set()
-        #: the writes on their way (one, or a few independent creates: ``_may_fly``)
-        self._flying: dict[str, Op] = {}
-        self._flights: set[asyncio.Task[bool]] = set()
-        #: the creates a flight owns, from its pick until its answer is adopted
-        self._taken: dict[str, Op] = {}
-        #: a create sent beside others failed for now: the next write goes out alone
-        self._solo = False
+        self._in_flight: Op | None = None
         #: reloading after Trello re-spaced a list (settled() waits for it)
         self._respacing = False
         self._subscribers: list[Subscriber] = []
@@ -202,7 +192,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
             state = "offline"
         elif paused > 0.5:
             state = "rate_limited"
-        elif self._flying or self._refreshing or self._resuming is not None:
+        elif self._in_flight is not None or self._refreshing or self._resuming is not None:
             state = "syncing"
         elif self._last_sync is not None:
             state = "synced"
@@ -260,7 +250,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
 
     async def close(self) -> None:
         """Stop sending and write what the cache still lacks (pending writes stay queued)."""
-        for task in (self._watcher, self._sender, self._refresher, self._catcher, *self._flights):
+        for task in (self._watcher, self._sender, self._refresher, self._catcher):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -384,21 +374,9 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
                         await self._wake.wait()
                 self._wake.clear()
                 continue
-            op = next((o for o in self._pending if o.op_id not in self._taken), None)
-            if op is not None and self._may_fly(op):
-                self._fly(op)  # (beside the creates on their way: it waits for none of them)
-                continue
-            if self._flights:
-                # Everything else goes out alone and in order: after those on their way.
-                self._wake.clear()
-                woken = asyncio.ensure_future(self._wake.wait())
-                try:
-                    await asyncio.wait({*self._flights, woken}, return_when=FIRST_COMPLETED)
-                finally:
-                    woken.cancel()
-                continue
-            if op is None:
+            if not self._pending:
                 continue  # withdrawn by an undo while the lock was asked for
+            op = self._pending[0]
             await self._durable[op.op_id]
             if op.op_id in self._paced:
                 await self._pace(op)
@@ -406,53 +384,12 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
                 continue  # withdrawn by an undo meanwhile
             if await self._send(op):
                 delay = self.retry_delay_s
-                self._solo = False
                 continue
             # Transient failure: wait (or until the network is seen back), then retry.
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             delay = min(self.max_retry_delay_s, delay * 2)
-
-    def _may_fly(self, op: Op) -> bool:
-        """A new card may leave while other new cards are on their way (``FLYING`` at once):
-        each carries its own number and names no object still unmade, so their answers may
-        come in any order. One request at a time made a queue of quick captures (``add``
-        from scripts, 4 a second) wait behind one another's round trips; Trello's limit, not
-        the round trip, bounds them now. Anything else waits for every write before it."""
-        if type(op) is not CreateCard or len(self._taken) >= FLYING or self._solo:
-            return False
-        if op.op_id in self._unknown or op.op_id in self._paced or op.op_id not in self._durable:
-            return False
-        if self._flying.keys() - self._taken.keys():  # (a write sent alone is on its way)
-            return False
-        if any(type(other) is not CreateCard for other in self._taken.values()):
-            return False
-        if self._loading is not None or self._respacing or self._resuming is not None:
-            return False
-        if self._unnumbered(op.list_id) or self.queue.limiter.paused_for > 0:
-            return False
-        return not any(is_temp(i) for i in (op.list_id, *op.id_labels, *op.id_members))
-
-    def _fly(self, op: Op) -> None:
-        self._taken[op.op_id] = op  # (the loop picks the next one meanwhile)
-
-        async def flight() -> bool:
-            try:
-                await self._durable[op.op_id]
-                if op not in self._pending:
-                    return True
-                sent = await self._send(op)
-            finally:
-                self._taken.pop(op.op_id, None)
-            if not sent:
-                self._solo = True  # (the next goes out alone, with the loop's backoff)
-            self._wake.set()
-            return sent
-
-        task = asyncio.get_running_loop().create_task(flight())
-        self._flights.add(task)
-        task.add_done_callback(self._flights.discard)
 
     async def _pace(self, op: Op) -> None:
         """Hold a write of a bulk action until the limiter's even pace has room for it.
@@ -473,12 +410,12 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
         """Send one write; True when it is settled (confirmed or failed for good)."""
         if not await self._numbered(op):
             return False
-        if op not in self._pending:
+        if not self._pending or self._pending[0] is not op:
             return True  # withdrawn by an undo during the load: nothing to send
         self._replanned(op)
         call = op.call()
         sent_pos = getattr(op, "pos", None)  # (a re-base while in flight may re-plan op.pos)
-        self._flying[op.op_id] = op
+        self._in_flight = op
         self._emit_status()
         # An earlier attempt may have been applied (its answer was lost, or we were quit
         # meanwhile): remembered past the discard below, so "already done" confirms it.
@@ -506,7 +443,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
             if not await self.outbox.run(self.outbox.sync.claim, op.op_id, context):
                 # Not ours to send: confirmed, refused or dropped by another process (that
                 # sent before this one took the role over). What the file says is adopted.
-                self._flying.pop(op.op_id, None)
+                self._in_flight = None
                 await self._reread()
                 return op not in self._pending
             self._sent_at[op.op_id] = time.time() + offset
@@ -535,7 +472,7 @@ class SyncEngine(UndoHistory, BoardLoads, RemoteMerge, SharedOutbox):
             self._network_error(error)
             return False
         finally:
-            self._flying.pop(op.op_id, None)
+            self._in_flight = None
         shown = self.state.cards.get(result.id) if self.state and isinstance(result, Card) else None
         if isinstance(result, Card) and log.isEnabledFor(logging.DEBUG):
             log.debug(

@@ -41,7 +41,7 @@ class UndoHistory:
     _unknown: set[str]
     _sent_at: dict[str, float]
     _durable: dict[str, asyncio.Future[None]]
-    _flying: dict[str, Op]
+    _in_flight: Op | None
     #: undo steps, oldest first; each is the operations of one user action, in order
     _undo: list[list[Op]]
     _paced: set[str]
@@ -134,7 +134,7 @@ class UndoHistory:
         """Take back the newest pending write if it has not left yet."""
         if not self._pending or self._pending[-1] is not op or self.state is None:
             return False
-        if op.op_id in self._flying or op.op_id in self._unknown or op.op_id in self._sent_at:
+        if op is self._in_flight or op.op_id in self._unknown or op.op_id in self._sent_at:
             return False
         self._pending.pop()
         self._paced.discard(op.op_id)

@@ -480,7 +480,7 @@ class BoardLoads:
         state = self.state
         if state is None or not isinstance(op, MoveCard | CreateCard) or not op.placed:
             return
-        later = self._pending[self._pending.index(op) + 1 :]
+        later = self._pending[1:]
         sides = placing.around(op)
         if not any(isinstance(o, PLACING) and o.card_id in sides for o in later):
             # The neighbours are where Trello has them: the number can be checked as shown.

@@ -132,7 +132,7 @@ class RemoteMerge:
     #: list id (None: the whole board) -> how often its numbers may have changed (a full
     #: load, or an answer to one of our writes that places a card in it)
     _renumbered: Counter[str | None]
-    _flying: dict[str, Op]
+    _in_flight: Op | None
     _unknown: set[str]
     _sender_role: bool
     #: new cards a poll brought while our create that may have made them was on its way
@@ -344,7 +344,7 @@ class RemoteMerge:
         made: the same name in the same list."""
         for op in self._pending:
             # (while another process holds the sender role, any create may be on its way)
-            if op.op_id not in self._flying and op.op_id not in self._unknown and self._sender_role:
+            if op is not self._in_flight and op.op_id not in self._unknown and self._sender_role:
                 continue
             # (the answered card's name is made visible, the name sent may not be)
             if isinstance(op, CreateCard) and (op.list_id, visible(op.name)) == (

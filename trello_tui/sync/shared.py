@@ -71,7 +71,7 @@ class SharedOutbox:
         _durable: dict[str, asyncio.Future[None]]
         _claims: set[str]
         _replaced: dict[str, str]
-        _flying: dict[str, Op]
+        _in_flight: Op | None
         _wake: asyncio.Event
         editing: str | None
 
@@ -227,7 +227,7 @@ class SharedOutbox:
             op
             for op in self._pending
             if op.op_id in stored
-            and op.op_id not in self._flying
+            and op is not self._in_flight
             and op.op_id not in self._settling
             and (op.op_id not in on_disk or on_disk[op.op_id].state == FAILED)
         ]
