@@ -194,6 +194,19 @@ async def test_cold_start_with_no_network_says_so_and_r_tries_again(tmp_path: Pa
         assert not any(isinstance(s, OpeningScreen) for s in app.screen_stack)
 
 
+async def test_a_cold_start_with_a_name_no_board_has_says_so_at_once(tmp_path: Path) -> None:
+    sb = Sandbox.create(seed="demo")
+    app = build(sb, tmp_path, board="No such board here", transport=httpx.ASGITransport(app=sb.app))
+    async with app.run_test(size=SIZE) as pilot:
+        took = await within(3, lambda: "No board named" in opening_text(app))
+        print(f"cold start, unknown board name: said after {took} s")
+        assert took is not None, (type(app.screen).__name__, opening_text(app))
+        said = opening_text(app)
+        assert "'No such board here'" in said and "b lists your boards" in said, said
+        await pilot.press("b")  # the way on: the user's boards
+        assert await within(3, lambda: isinstance(app.screen, BoardPicker))
+
+
 async def test_a_cold_start_on_a_silent_trello_says_slow(tmp_path: Path) -> None:
     sb = Sandbox.create(seed="demo")
     await warm_cache(sb, tmp_path / "cache.sqlite3", board=False)  # the listing, no board

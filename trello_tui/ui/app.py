@@ -23,7 +23,7 @@ from trello_tui.trello.models import Action, Label
 from trello_tui.ui import heap
 from trello_tui.ui.backend import Backend
 from trello_tui.ui.commands import unknown_ids
-from trello_tui.ui.first_load import FIRST_LOAD_S, SLOW_S, FirstLoad, unreached
+from trello_tui.ui.first_load import FIRST_LOAD_S, ID_OR_LINK, SLOW_S, FirstLoad, unreached
 from trello_tui.ui.moves import MovePlan
 from trello_tui.ui.notifications import AppEvents
 from trello_tui.ui.screens.board import BoardScreen
@@ -194,10 +194,14 @@ class TrelloApp(App[None]):
         if self.backend.online:
             self.first_load.begin()  # told if Trello has not answered by its deadline
         try:
-            board_id = await self.backend.resolve(key) or key
+            found = await self.backend.resolve(key)
         except Exception as exc:  # nothing cached, and Trello can't say which board it is
             self.first_load.not_opened(key, exc)
             return
+        if found is None and not ID_OR_LINK.fullmatch(key):
+            self.first_load.no_such_board(key)  # a name none of the user's boards has
+            return
+        board_id = found or key
         state = await self.backend.cached_board(board_id)
         if state is not None:
             self.show_board(state)  # paint from the cache before any request

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 #: seconds the first load may wait for Trello before the user is told
 FIRST_LOAD_S = 10.0
+#: a board id (24 hex digits) or short link (8 letters and digits): asked of Trello as it is
+ID_OR_LINK = re.compile(r"[0-9a-fA-F]{24}|[0-9A-Za-z]{8}")
 #: seconds of silence from Trello (a request waiting for its answer) before "slow" is said
 SLOW_S = 5.0
 #: what the opening screen says while Trello is asked for a board with nothing cached
@@ -209,6 +211,22 @@ class FirstLoad:
             self.app.notify(
                 f"{title}: couldn't open {key}", severity="warning", timeout=8, markup=False
             )
+            return
+        self.failure = (title, detail)
+        self.opening(key)
+        self.tell_opening()
+
+    def no_such_board(self, key: str) -> None:
+        """None of the user's boards has ``key`` as its name, short link or id: said at once
+        (the board stays if one is shown), not after the first load's deadline."""
+        self.stop()
+        title = f"No board named {key!r}"
+        detail = (
+            "None of your boards has that name, short link or id (a part of a name matches "
+            "too, in any case). b lists your boards; r asks Trello again."
+        )
+        if self.app._board_screen() is not None:
+            self.app.notify(f"{title}. {detail}", severity="warning", timeout=8, markup=False)
             return
         self.failure = (title, detail)
         self.opening(key)
