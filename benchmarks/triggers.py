@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.triggers.helpers import board_id, client_for, list_id
 from tests.triggers.test_runner import lines, recorder
-from trello_tui.config import Trigger
+from trello_tui.config.settings import Trigger
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox

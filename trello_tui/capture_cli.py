@@ -521,7 +521,7 @@ async def run(
 def run_from_cli(args: argparse.Namespace) -> int:
     """Entry point of ``trello-tui add``."""
     from trello_tui.cli_waits import answer_within_s
-    from trello_tui.config import load_credentials, load_settings, resolve_api_url
+    from trello_tui.config.settings import load_credentials, load_settings, resolve_api_url
 
     loaded = load_settings()
     for issue in loaded.issues:

@@ -78,7 +78,7 @@ def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _cmd_config_init(args: argparse.Namespace) -> int:
-    from trello_tui.config import write_config_template
+    from trello_tui.config.settings import write_config_template
 
     try:
         path = write_config_template(force=args.force)

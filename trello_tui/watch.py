@@ -21,7 +21,7 @@ DUE_WITHIN_HOURS = 24.0
 def run_from_cli(args: argparse.Namespace) -> int:
     """Entry point of ``trello-tui watch``."""
     from trello_tui.cli_waits import answer_within_s
-    from trello_tui.config import load_credentials, load_settings, resolve_api_url
+    from trello_tui.config.settings import load_credentials, load_settings, resolve_api_url
     from trello_tui.trello.client import TrelloClient
     from trello_tui.watcher import run
 

@@ -32,7 +32,7 @@ from typing import Any, TextIO, TypeVar
 
 from trello_tui.cli_io import clean, json_text
 from trello_tui.cli_waits import DEFAULT_S, advice, no_answer
-from trello_tui.config import Trigger
+from trello_tui.config.settings import Trigger
 from trello_tui.store.cache import AsyncCache, Cache
 from trello_tui.store.outbox import AsyncOutbox, Outbox
 from trello_tui.sync.engine import SyncEngine

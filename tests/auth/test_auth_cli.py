@@ -16,7 +16,7 @@ import httpx
 
 from trello_tui import paths
 from trello_tui.auth_cli import run
-from trello_tui.config import load_credentials, load_state
+from trello_tui.config.settings import load_credentials, load_state
 from trello_tui.sandbox import Sandbox
 from trello_tui.sandbox.oauth import issue_token
 from trello_tui.sandbox.world import iso

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from trello_tui import paths
-from trello_tui.config import StoredCredentials, load_state, save_credentials, save_state
+from trello_tui.config.settings import StoredCredentials, load_state, save_credentials, save_state
 from trello_tui.doctor import Check, run, run_checks
 from trello_tui.sandbox import Sandbox
 from trello_tui.sandbox.oauth import issue_token

@@ -11,7 +11,7 @@ import httpx
 
 from tests.triggers.helpers import client_for, list_id
 from tests.triggers.test_runner import lines, recorder
-from trello_tui.config import Trigger
+from trello_tui.config.settings import Trigger
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox

@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trello_tui.config import Trigger, parse_settings
+from trello_tui.config.settings import Trigger, parse_settings
 from trello_tui.sync.notify import CardEvent, Me, Person
 from trello_tui.triggers import SeenStore, TriggerResult, TriggerRunner, environment, matches
 

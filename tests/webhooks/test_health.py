@@ -112,7 +112,7 @@ async def test_webhooks_are_reused_moved_and_deleted_on_exit(tmp_path: Path) -> 
 
 
 def test_settings_from_config_keep_loopback_by_default() -> None:
-    from trello_tui.config import WebhookSettings
+    from trello_tui.config.settings import WebhookSettings
 
     settings = LiveSettings.from_config(
         WebhookSettings(tunnel_command=("cloudflared", "tunnel", "--url", "{local_url}"))

@@ -45,7 +45,7 @@ Mode = Literal["live", "polling"]
 
 
 class ConfigWebhooks(Protocol):
-    """The ``[webhooks]`` table as ``trello_tui.config`` reads it."""
+    """The ``[webhooks]`` table as ``trello_tui.config.settings`` reads it."""
 
     @property
     def public_url(self) -> str | None: ...

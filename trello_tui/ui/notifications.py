@@ -24,7 +24,7 @@ from trello_tui.sync.notify import CardEvent, Me, Notifier, local_time
 if TYPE_CHECKING:
     from textual.app import App
 
-    from trello_tui.config import Trigger
+    from trello_tui.config.settings import Trigger
     from trello_tui.sync.events import RemoteActions
     from trello_tui.triggers import TriggerResult, TriggerRunner
 
