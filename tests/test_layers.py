@@ -3,8 +3,15 @@
 import subprocess
 import sys
 
-PACKAGES = ("trello_tui.trello", "trello_tui.store", "trello_tui.sync", "trello_tui.sandbox")
-MODULES = ("trello_tui.capture", "trello_tui.config.settings", "trello_tui.cli", "trello_tui.paths")
+PACKAGES = (
+    "trello_tui.trello",
+    "trello_tui.store",
+    "trello_tui.sync",
+    "trello_tui.sandbox",
+    "trello_tui.config",
+    "trello_tui.capture",
+)
+MODULES = ("trello_tui.cli", "trello_tui.paths")
 
 CHECK = f"""
 import importlib, importlib.util, pkgutil, sys

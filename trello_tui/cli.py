@@ -38,7 +38,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from trello_tui.capture_cli import run_from_cli
+    from trello_tui.capture.cli import run_from_cli
 
     return run_from_cli(args)
 

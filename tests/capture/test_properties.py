@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.capture.board import CTX, NOW
-from trello_tui.capture import (
+from trello_tui.capture.assist import completions, preview
+from trello_tui.capture.parse import (
     CaptureContext,
     CaptureLabel,
     CaptureList,
@@ -17,7 +18,6 @@ from trello_tui.capture import (
     parse_capture,
     render_draft,
 )
-from trello_tui.capture_assist import completions, preview
 
 COLOURS = [
     f"{hue}{shade}"

@@ -46,8 +46,8 @@ from tests.reliability.knobs import BOARD, CALM, NOW, NUMBER_KEYS, PHASES
 from tests.reliability.model import MateModel, MCard, UserModel, Verdict, compare
 from tests.reliability.probes import Tap, Watchdog, max_in_window, quiet_dropped_connections
 from tests.reliability.server import SandboxProcess
-from trello_tui import capture_cli
-from trello_tui.dates import DateError, parse_date
+from trello_tui.capture import cli as capture_cli
+from trello_tui.capture.dates import DateError, parse_date
 from trello_tui.sandbox import Faults, Sandbox, SandboxConfig
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox

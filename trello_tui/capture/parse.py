@@ -8,7 +8,7 @@ description. The syntax (README, "Quick capture"):
 - ``@member`` by username, full name or initials (``@me`` is the current user);
 - ``^top``, ``^bottom``, ``^3`` (1-based position), ``^Done`` or ``^{In progress}`` (target
   list; braces always mean a list name, so ``^{top}`` is the list called "top");
-- ``due:fri``, ``due:next week``, ``due:{2026-12-01 17:00}`` (see :mod:`trello_tui.dates`);
+- ``due:fri``, ``due:next week``, ``due:{2026-12-01 17:00}`` (see :mod:`trello_tui.capture.dates`);
 - the description after `` -- `` or on the following lines;
 - ``\\#1`` keeps ``#1`` in the title (a backslash escapes a word that would be a token).
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Literal
 
-from trello_tui.dates import DateError, parse_date
+from trello_tui.capture.dates import DateError, parse_date
 
 Position = Literal["top", "bottom"] | int
 TokenKind = Literal["label", "member", "list", "position", "due"]

@@ -42,11 +42,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TextIO, TypeVar
 
-from trello_tui.capture import CaptureContext, CaptureResult, match_lists, parse_capture
-from trello_tui.capture_ops import board_context, create_ops, created
+from trello_tui.capture.dates import local_now
+from trello_tui.capture.ops import board_context, create_ops, created
+from trello_tui.capture.parse import CaptureContext, CaptureResult, match_lists, parse_capture
 from trello_tui.cli_io import clean, control, json_text, not_utf8_advice, read_text, undecodable
 from trello_tui.cli_waits import DEFAULT_S, advice, no_answer
-from trello_tui.dates import local_now
 from trello_tui.store.cache import AsyncCache, Cache
 from trello_tui.store.db import StoreFault
 from trello_tui.store.outbox import AsyncOutbox, Outbox, fault_note
