@@ -16,8 +16,8 @@ from trello_tui.capture.parse import (
     CaptureMember,
     CardDraft,
     parse_capture,
-    render_draft,
 )
+from trello_tui.capture.render import render_draft
 
 COLOURS = [
     f"{hue}{shade}"

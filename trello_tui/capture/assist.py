@@ -25,12 +25,10 @@ from trello_tui.capture.parse import (
     _Piece,
     _scan,
     label_display,
-    label_token,
-    list_token,
     member_display,
-    member_token,
     parse_capture,
 )
+from trello_tui.capture.render import label_token, list_token, member_token
 
 DUE_SUGGESTIONS: Final = (
     "today",
