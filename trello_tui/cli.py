@@ -32,7 +32,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _cmd_watch(args: argparse.Namespace) -> int:
-    from trello_tui.watch import run_from_cli
+    from trello_tui.automation.watch import run_from_cli
 
     return run_from_cli(args)
 
@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sync_parser(sub)
     sub.choices["sync"].set_defaults(handler=_cmd_sync)
-    from trello_tui.watch import add_parser as add_watch_parser
+    from trello_tui.automation.watch import add_parser as add_watch_parser
 
     add_watch_parser(sub)
     sub.choices["watch"].set_defaults(handler=_cmd_watch)
