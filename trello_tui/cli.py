@@ -44,13 +44,13 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_auth(args: argparse.Namespace) -> int:
-    from trello_tui.auth_cli import run
+    from trello_tui.setup.auth import run
 
     return run(args)
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from trello_tui.doctor import run
+    from trello_tui.setup.doctor import run
 
     return run(args)
 

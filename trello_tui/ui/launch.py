@@ -131,7 +131,7 @@ def _welcome() -> int | None:
         return run_demo(argparse.Namespace(seed="demo", teammate=8.0))
     if choice != "auth":
         return 0
-    from trello_tui.auth_cli import run as run_auth
+    from trello_tui.setup.auth import run as run_auth
 
     status = run_auth(argparse.Namespace(oauth=False, expiration=None, api_url=None))
     return None if status == 0 else status
