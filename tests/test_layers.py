@@ -10,6 +10,10 @@ PACKAGES = (
     "trello_tui.sandbox",
     "trello_tui.config",
     "trello_tui.capture",
+    "trello_tui.automation",
+    "trello_tui.live",
+    "trello_tui.setup",
+    "trello_tui.export",
 )
 MODULES = ("trello_tui.cli", "trello_tui.paths")
 

@@ -322,9 +322,9 @@ async def test_a_webhook_delivery_and_the_poll_after_it_run_the_trigger_once(
     tmp_path: Path,
 ) -> None:
     from tests.sync.harness import rig
-    from trello_tui.sync.live import merge_into
-    from trello_tui.sync.poller import Poller
-    from trello_tui.sync.webhooks import Delivery
+    from trello_tui.live.poller import Poller
+    from trello_tui.live.updates import merge_into
+    from trello_tui.live.webhooks import Delivery
 
     sb = Sandbox.create(seed="demo")
     board = board_id(sb)

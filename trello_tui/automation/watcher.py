@@ -35,10 +35,10 @@ from trello_tui.automation.triggers import SeenStore, TriggerResult, TriggerRunn
 from trello_tui.cli_io import clean, json_text
 from trello_tui.cli_waits import DEFAULT_S, advice, no_answer
 from trello_tui.config.settings import Trigger
+from trello_tui.live.poller import Poller
 from trello_tui.store.cache import AsyncCache, Cache
 from trello_tui.store.outbox import AsyncOutbox, Outbox
 from trello_tui.sync.engine import SyncEngine
-from trello_tui.sync.poller import Poller
 from trello_tui.trello.client import TrelloClient
 from trello_tui.trello.errors import TrelloError
 from trello_tui.trello.models import Board

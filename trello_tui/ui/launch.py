@@ -59,8 +59,8 @@ def _client_factory(key: str, token: str, url: str | None) -> Callable[[], Any]:
 
 
 def _live_link(secret: str, tunnel_command: tuple[str, ...]) -> Any:
-    from trello_tui.sync.live import LiveSettings
-    from trello_tui.sync.live_link import LiveLink
+    from trello_tui.live.link import LiveLink
+    from trello_tui.live.updates import LiveSettings
 
     return LiveLink(secret, LiveSettings(tunnel_command=tunnel_command))
 
@@ -69,8 +69,8 @@ def _configured_live_link() -> Any:
     """Live updates when ``[webhooks]`` is configured, else None."""
     from trello_tui.config.files import load_credentials
     from trello_tui.config.settings import load_settings
-    from trello_tui.sync.live import LiveSettings
-    from trello_tui.sync.live_link import LiveLink
+    from trello_tui.live.link import LiveLink
+    from trello_tui.live.updates import LiveSettings
 
     webhooks = load_settings().settings.webhooks
     if not webhooks.enabled:
@@ -103,7 +103,7 @@ def run_demo(args: argparse.Namespace) -> int:
         # by webhook, signed by the sandbox, as they would from Trello through cloudflared.
         backend.live = _live_link(
             creds.secret,
-            (sys.executable, "-m", "trello_tui.sync.forward_proxy", "--to", "{local_url}"),
+            (sys.executable, "-m", "trello_tui.sandbox.forward_proxy", "--to", "{local_url}"),
         )
         board = next(
             (b for b in sandbox.world.boards.values() if b.name == DEMO_BOARD),
