@@ -48,7 +48,7 @@ start = time.perf_counter()
 from trello_tui import cli
 cli._skip_httpx_cli()
 cli.build_parser()
-import trello_tui.capture_cli
+import trello_tui.capture.cli
 print(time.perf_counter() - start)
 """
 

@@ -30,12 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.triggers.helpers import board_id, client_for, list_id
 from tests.triggers.test_runner import lines, recorder
-from trello_tui.config import Trigger
+from trello_tui.automation.triggers import SeenStore
+from trello_tui.automation.watcher import Watch
+from trello_tui.config.settings import Trigger
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox
-from trello_tui.triggers import SeenStore
-from trello_tui.watcher import Watch
 
 INTERVAL = 1.0
 MOVES = 20  # at most: the demo board has 16 cards outside Done

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.webhooks.rig import ACTIONS_ROUTE, live_rig, served_sandbox, wait_for
-from trello_tui.sync.tunnel import Tunnel
+from trello_tui.live.tunnel import Tunnel
 
 CHANGES = 30
 

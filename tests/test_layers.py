@@ -3,8 +3,19 @@
 import subprocess
 import sys
 
-PACKAGES = ("trello_tui.trello", "trello_tui.store", "trello_tui.sync", "trello_tui.sandbox")
-MODULES = ("trello_tui.capture", "trello_tui.config", "trello_tui.cli", "trello_tui.paths")
+PACKAGES = (
+    "trello_tui.trello",
+    "trello_tui.store",
+    "trello_tui.sync",
+    "trello_tui.sandbox",
+    "trello_tui.config",
+    "trello_tui.capture",
+    "trello_tui.automation",
+    "trello_tui.live",
+    "trello_tui.setup",
+    "trello_tui.export",
+)
+MODULES = ("trello_tui.cli", "trello_tui.paths")
 
 CHECK = f"""
 import importlib, importlib.util, pkgutil, sys

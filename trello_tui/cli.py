@@ -32,25 +32,25 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _cmd_watch(args: argparse.Namespace) -> int:
-    from trello_tui.watch import run_from_cli
+    from trello_tui.automation.watch import run_from_cli
 
     return run_from_cli(args)
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from trello_tui.capture_cli import run_from_cli
+    from trello_tui.capture.cli import run_from_cli
 
     return run_from_cli(args)
 
 
 def _cmd_auth(args: argparse.Namespace) -> int:
-    from trello_tui.auth_cli import run
+    from trello_tui.setup.auth import run
 
     return run(args)
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from trello_tui.doctor import run
+    from trello_tui.setup.doctor import run
 
     return run(args)
 
@@ -78,7 +78,7 @@ def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _cmd_config_init(args: argparse.Namespace) -> int:
-    from trello_tui.config import write_config_template
+    from trello_tui.config.settings import write_config_template
 
     try:
         path = write_config_template(force=args.force)
@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sync_parser(sub)
     sub.choices["sync"].set_defaults(handler=_cmd_sync)
-    from trello_tui.watch import add_parser as add_watch_parser
+    from trello_tui.automation.watch import add_parser as add_watch_parser
 
     add_watch_parser(sub)
     sub.choices["watch"].set_defaults(handler=_cmd_watch)

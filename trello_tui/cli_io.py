@@ -160,7 +160,7 @@ def warn_exposed_credentials(err: TextIO) -> None:
     Every command that reads the file says so, not only ``doctor``; the line names the file
     and the fix, never a secret.
     """
-    from trello_tui.config import load_credentials
+    from trello_tui.config.settings import load_credentials
 
     for problem in load_credentials().exposed:
         err.write(f"trello-tui: warning: {problem}\n")

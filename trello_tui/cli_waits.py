@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from trello_tui.config import Settings
+    from trello_tui.config.settings import Settings
     from trello_tui.trello.errors import TrelloError
 
 #: when config.toml says nothing

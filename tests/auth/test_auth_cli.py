@@ -15,11 +15,11 @@ import time
 import httpx
 
 from trello_tui import paths
-from trello_tui.auth_cli import run
-from trello_tui.config import load_credentials, load_state
+from trello_tui.config.settings import load_credentials, load_state
 from trello_tui.sandbox import Sandbox
 from trello_tui.sandbox.oauth import issue_token
 from trello_tui.sandbox.world import iso
+from trello_tui.setup.auth import run
 from trello_tui.setup.verify import fingerprint
 
 from .user import ScriptedUser

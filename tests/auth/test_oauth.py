@@ -16,9 +16,9 @@ import httpx
 import pytest
 
 from trello_tui import paths
-from trello_tui.auth_cli import run
-from trello_tui.config import load_credentials
+from trello_tui.config.settings import load_credentials
 from trello_tui.sandbox import Sandbox
+from trello_tui.setup.auth import run
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient
 from trello_tui.trello.errors import AuthError

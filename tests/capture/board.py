@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from trello_tui.capture import CaptureContext, CaptureLabel, CaptureList, CaptureMember
+from trello_tui.capture.parse import CaptureContext, CaptureLabel, CaptureList, CaptureMember
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=PARIS)  # a Wednesday

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.capture.board import ALICE, BOB, BUG, BUILD, CTX, DONE, GREEN, NOW, REVIEW, TODO, at
-from trello_tui.capture import parse_capture
-from trello_tui.capture_assist import completions, preview
+from trello_tui.capture.assist import completions, preview
+from trello_tui.capture.parse import parse_capture
 
 
 def inserts(text: str, cursor: int | None = None) -> list[str]:
@@ -115,7 +115,7 @@ def test_preview_carries_errors() -> None:
 
 
 def test_context_from_api_models() -> None:
-    from trello_tui.capture_assist import context_from
+    from trello_tui.capture.assist import context_from
     from trello_tui.trello.models import Label, Member, TrelloList
 
     label = Label.from_json({"id": "l1", "idBoard": "b", "name": "Bug", "color": "red"})

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trello_tui.dates import DateError, format_due, parse_date
+from trello_tui.capture.dates import DateError, format_due, parse_date
 
 PARIS = ZoneInfo("Europe/Paris")
 # Wednesday 25 November 2026, 10:30 in Paris.

@@ -7,7 +7,7 @@ import sys
 
 CHECK = """
 import sys
-import trello_tui.capture, trello_tui.capture_assist, trello_tui.dates
+import trello_tui.capture.parse, trello_tui.capture.assist, trello_tui.capture.dates
 heavy = [name for name in ("textual", "httpx", "sqlite3", "starlette") if name in sys.modules]
 print(",".join(heavy) or "none")
 """

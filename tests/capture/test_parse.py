@@ -21,7 +21,7 @@ from tests.capture.board import (
     TODO,
     at,
 )
-from trello_tui.capture import CaptureContext, CardDraft, parse_capture
+from trello_tui.capture.parse import CaptureContext, CardDraft, parse_capture
 
 
 def parse_ok(text: str, ctx: CaptureContext = CTX) -> CardDraft:

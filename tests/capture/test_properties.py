@@ -8,16 +8,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.capture.board import CTX, NOW
-from trello_tui.capture import (
+from trello_tui.capture.assist import completions, preview
+from trello_tui.capture.parse import (
     CaptureContext,
     CaptureLabel,
     CaptureList,
     CaptureMember,
     CardDraft,
     parse_capture,
-    render_draft,
 )
-from trello_tui.capture_assist import completions, preview
+from trello_tui.capture.render import render_draft
 
 COLOURS = [
     f"{hue}{shade}"

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from tests.capture_cli.helpers import BOARD, Cli, named
-from trello_tui import capture_cli
+from trello_tui.capture import cli as capture_cli
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trello_tui import paths
-from trello_tui.config import load_settings
+from trello_tui.config.settings import load_settings
 from trello_tui.ui.app import TrelloApp
 from trello_tui.ui.commands import BY_ID
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from trello_tui import config_files, paths
-from trello_tui.config import (
+from trello_tui import paths
+from trello_tui.config import files as config_files
+from trello_tui.config.settings import (
     AppState,
     Settings,
     StoredCredentials,

@@ -7,9 +7,9 @@ import sys
 
 CHECK = """
 import sys
-import trello_tui.config
-trello_tui.config.load_settings()
-trello_tui.config.load_credentials()
+import trello_tui.config.settings
+trello_tui.config.settings.load_settings()
+trello_tui.config.settings.load_credentials()
 heavy = [name for name in ("textual", "httpx", "starlette") if name in sys.modules]
 print(",".join(heavy) or "none")
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trello_tui.config_keys import LineIndex, key_problem
+from trello_tui.config.keys import LineIndex, key_problem
 
 
 @pytest.mark.parametrize(

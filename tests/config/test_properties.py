@@ -9,7 +9,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trello_tui.config import Settings, parse_settings
+from trello_tui.config.settings import Settings, parse_settings
 
 KEYS = st.sampled_from(
     [

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from trello_tui import paths
-from trello_tui.config import (
+from trello_tui.config.settings import (
     DEFAULT_API_URL,
     Settings,
     StoredCredentials,

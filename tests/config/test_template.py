@@ -9,7 +9,7 @@ from dataclasses import fields
 import pytest
 
 from trello_tui import paths
-from trello_tui.config import (
+from trello_tui.config.settings import (
     CaptureSettings,
     Settings,
     SyncSettings,

@@ -30,7 +30,7 @@ def test_doctor_exits_non_zero_without_credentials(capsys: pytest.CaptureFixture
 def test_auth_doctor_and_config_never_load_textual() -> None:
     code = (
         "import sys; from trello_tui.cli import build_parser; build_parser(); "
-        "import trello_tui.auth_cli, trello_tui.doctor; "
+        "import trello_tui.setup.auth, trello_tui.setup.doctor; "
         "assert 'textual' not in sys.modules, 'textual loaded'; "
         "assert 'oauthlib' not in sys.modules, 'oauthlib loaded eagerly'"
     )

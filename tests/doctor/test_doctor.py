@@ -15,11 +15,11 @@ import httpx
 import pytest
 
 from trello_tui import paths
-from trello_tui.config import StoredCredentials, load_state, save_credentials, save_state
-from trello_tui.doctor import Check, run, run_checks
+from trello_tui.config.settings import StoredCredentials, load_state, save_credentials, save_state
 from trello_tui.sandbox import Sandbox
 from trello_tui.sandbox.oauth import issue_token
 from trello_tui.sandbox.world import iso
+from trello_tui.setup.doctor import Check, run, run_checks
 from trello_tui.setup.verify import Identity, memory
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox

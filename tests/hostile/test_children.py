@@ -97,7 +97,7 @@ def app_in_a_terminal(tmp_path: Path) -> Iterator[RunningApp]:
         pidfile = tmp_path / "tunnel.pid"
         script = (
             f'echo $$ > "{pidfile}"; '
-            f'"{sys.executable}" -m trello_tui.sync.forward_proxy --to "$1" & wait'
+            f'"{sys.executable}" -m trello_tui.sandbox.forward_proxy --to "$1" & wait'
         )
         command = ["sh", "-c", script, "tunnel", "{local_url}"]
         (config / "config.toml").write_text(f"[webhooks]\ntunnel_command = {json.dumps(command)}\n")

@@ -18,12 +18,12 @@ import pytest
 from tests.capture_cli.helpers import BOARD, Cli, board, lists
 from tests.hostile.corpus import CORPUS, unsafe_in
 from tests.triggers.helpers import board_id, client_for, list_id
+from trello_tui.automation.watcher import Watch, pick_boards
 from trello_tui.cli_io import clean, json_text
 from trello_tui.export.table import cell
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox
-from trello_tui.watcher import Watch, pick_boards
 
 #: every corpus text short enough for a card name (the 16 K one is Trello's description size)
 TEXTS = [text for _, text in CORPUS]

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from tests.hostile.corpus import BENIGN, CORPUS, unsafe_in
+from trello_tui.automation.notify import Me, classify
 from trello_tui.store.cache import Cache
-from trello_tui.sync.notify import Me, classify
 from trello_tui.trello import calls
 from trello_tui.trello.errors import MESSAGE_LIMIT, error_from_response
 from trello_tui.trello.models import Action, Board, Organization

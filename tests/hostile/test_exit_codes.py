@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.capture_cli.helpers import BOARD, Cli, named
-from trello_tui.config import load_credentials
+from trello_tui.config.settings import load_credentials
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.outbox import Outbox
 

@@ -22,10 +22,10 @@ from textual.widgets._toast import Toast
 
 from tests.sync.harness import as_teammate
 from tests.ui.harness import SIZE, demo_board_id, running
+from trello_tui.live.poller import Poller
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox
-from trello_tui.sync.poller import Poller
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient
 from trello_tui.ui.app import TrelloApp

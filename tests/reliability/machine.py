@@ -46,8 +46,9 @@ from tests.reliability.knobs import BOARD, CALM, NOW, NUMBER_KEYS, PHASES
 from tests.reliability.model import MateModel, MCard, UserModel, Verdict, compare
 from tests.reliability.probes import Tap, Watchdog, max_in_window, quiet_dropped_connections
 from tests.reliability.server import SandboxProcess
-from trello_tui import capture_cli
-from trello_tui.dates import DateError, parse_date
+from trello_tui.capture import cli as capture_cli
+from trello_tui.capture.adding import EXIT_OK
+from trello_tui.capture.dates import DateError, parse_date
 from trello_tui.sandbox import Faults, Sandbox, SandboxConfig
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox
@@ -471,7 +472,7 @@ class Chaos:
         finally:
             await client.aclose()
         self.say(f"capture {text!r} -> {code} {out.getvalue().strip()} {err.getvalue().strip()}")
-        if code != capture_cli.EXIT_OK:
+        if code != EXIT_OK:
             self.report.problems.append(f"trello-tui add {text!r} exited {code}: {err.getvalue()}")
         index = 0 if where == "top" else len(self.user.lists[list_id])
         self.user.create(tag, tag, list_id, index)

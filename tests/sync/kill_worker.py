@@ -18,11 +18,11 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from trello_tui.live.poller import Poller
 from trello_tui.store.cache import AsyncCache, Cache
 from trello_tui.store.outbox import AsyncOutbox, Outbox
 from trello_tui.sync.engine import SyncEngine
 from trello_tui.sync.ops import CreateCard, MoveCard, Op
-from trello_tui.sync.poller import Poller
 from trello_tui.sync.state import BoardState
 from trello_tui.trello import positions
 from trello_tui.trello.auth import Credentials

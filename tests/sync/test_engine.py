@@ -12,12 +12,12 @@ from urllib.parse import unquote
 import httpx
 
 from tests.sync.harness import as_teammate, demo_board_id, rig, world_order
+from trello_tui.live.poller import Poller
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.outbox import Outbox
 from trello_tui.sync.events import IdsReplaced, Notice, Status
 from trello_tui.sync.ops import ArchiveCard, CreateCard, MoveCard, RenameCard, SetDescription
 from trello_tui.sync.ops_items import AddCheckItem, CreateChecklist, ToggleCheckItem
-from trello_tui.sync.poller import Poller
 from trello_tui.trello import positions, writes
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient

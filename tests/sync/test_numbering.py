@@ -132,8 +132,8 @@ async def test_a_renumbered_list_keeps_its_shown_order_until_a_full_load_brings_
     each carry one card's number in the new numbering while its neighbours are still shown by
     the old one: adopted alone, that card would jump rows. It keeps its shown place until a
     full load (the next poll's, once the first reload failed) brings every number at once."""
+    from trello_tui.live.poller import Poller
     from trello_tui.sync.ops import RenameCard
-    from trello_tui.sync.poller import Poller
     from trello_tui.trello import calls
     from trello_tui.trello.queue import Priority
 

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from trello_tui.live.poller import Poller
 from trello_tui.sync.events import Status
-from trello_tui.sync.poller import Poller
 from trello_tui.trello.limiter import TOKEN, RateLimiter
 
 

@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 from tests.sync.harness import rig
+from trello_tui.live.poller import Poller
 from trello_tui.sandbox import Sandbox
-from trello_tui.sync.poller import Poller
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient
 

@@ -11,11 +11,11 @@ import httpx
 
 from tests.triggers.helpers import client_for, list_id
 from tests.triggers.test_runner import lines, recorder
-from trello_tui.config import Trigger
+from trello_tui.config.settings import Trigger
+from trello_tui.live.poller import Poller
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox
-from trello_tui.sync.poller import Poller
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient
 from trello_tui.ui.app import TrelloApp

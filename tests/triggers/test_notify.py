@@ -18,8 +18,8 @@ from tests.triggers.helpers import (
     newest_action,
     state_of,
 )
+from trello_tui.automation.notify import CardEvent, Me, Notifier, classify, due_soon
 from trello_tui.sandbox import Sandbox
-from trello_tui.sync.notify import CardEvent, Me, Notifier, classify, due_soon
 from trello_tui.sync.state import BoardState
 from trello_tui.trello.models import Action, Board
 

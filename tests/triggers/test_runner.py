@@ -13,9 +13,15 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trello_tui.config import Trigger, parse_settings
-from trello_tui.sync.notify import CardEvent, Me, Person
-from trello_tui.triggers import SeenStore, TriggerResult, TriggerRunner, environment, matches
+from trello_tui.automation.notify import CardEvent, Me, Person
+from trello_tui.automation.triggers import (
+    SeenStore,
+    TriggerResult,
+    TriggerRunner,
+    environment,
+    matches,
+)
+from trello_tui.config.settings import Trigger, parse_settings
 
 SAM = Person("5" * 24, "sam", "Sam Rivera")
 ALEX = Person("a" * 24, "alex", "Alex Kim")

@@ -23,14 +23,14 @@ import tomli_w
 
 from tests.triggers.helpers import board_id, client_for, list_id
 from tests.triggers.test_runner import EVIL, lines, recorder
-from trello_tui.config import Trigger
+from trello_tui.automation.notify import Me, Notifier
+from trello_tui.automation.triggers import SeenStore, TriggerResult, TriggerRunner
+from trello_tui.automation.watcher import Watch, pick_boards
+from trello_tui.config.settings import Trigger
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox
-from trello_tui.sync.notify import Me, Notifier
 from trello_tui.trello.client import TrelloClient
-from trello_tui.triggers import SeenStore, TriggerResult, TriggerRunner
-from trello_tui.watcher import Watch, pick_boards
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERVAL = 0.2
@@ -239,14 +239,17 @@ def test_the_watch_command(tmp_path: Path) -> None:
 
 
 def test_watch_never_imports_textual() -> None:
-    code = "import sys, trello_tui.watch, trello_tui.watcher; print('textual' in sys.modules)"
+    code = (
+        "import sys, trello_tui.automation.watch, trello_tui.automation.watcher; "
+        "print('textual' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 
 
 def test_json_lines() -> None:
     from tests.triggers.test_runner import event
-    from trello_tui.watcher import event_line
+    from trello_tui.automation.watcher import event_line
 
     data = json.loads(event_line(event(card_name=EVIL), as_json=True))
     assert data["event"] == "card_moved" and data["card"]["name"] == EVIL
@@ -293,7 +296,7 @@ async def test_a_restarted_watcher_catches_up_from_the_cache(tmp_path: Path) -> 
 
 
 async def test_a_stop_during_a_slow_start_returns_at_once(tmp_path: Path) -> None:
-    from trello_tui.watcher import run
+    from trello_tui.automation.watcher import run
 
     sb = Sandbox.create(seed="demo")
     sb.config.faults.update({"latency_s": 30.0})
@@ -319,9 +322,9 @@ async def test_a_webhook_delivery_and_the_poll_after_it_run_the_trigger_once(
     tmp_path: Path,
 ) -> None:
     from tests.sync.harness import rig
-    from trello_tui.sync.live import merge_into
-    from trello_tui.sync.poller import Poller
-    from trello_tui.sync.webhooks import Delivery
+    from trello_tui.live.poller import Poller
+    from trello_tui.live.updates import merge_into
+    from trello_tui.live.webhooks import Delivery
 
     sb = Sandbox.create(seed="demo")
     board = board_id(sb)

@@ -122,7 +122,7 @@ async def test_a_capture_queued_offline_is_created_when_the_app_starts(tmp_path:
 
     import httpx
 
-    from trello_tui import capture_cli
+    from trello_tui.capture import cli as capture_cli
     from trello_tui.store.cache import Cache
     from trello_tui.store.outbox import Outbox
     from trello_tui.trello.auth import Credentials

@@ -17,19 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trello_tui.live.poller import Poller
+from trello_tui.live.updates import LiveSettings, LiveUpdates, merge_into
 from trello_tui.sandbox import Sandbox
 from trello_tui.sandbox.core import SandboxConfig
 from trello_tui.store.cache import AsyncCache, Cache
 from trello_tui.store.outbox import AsyncOutbox, Outbox
 from trello_tui.sync.engine import SyncEngine
-from trello_tui.sync.live import LiveSettings, LiveUpdates, merge_into
-from trello_tui.sync.poller import Poller
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient
 from trello_tui.trello.queue import RequestQueue
 
 BOARD_NAME = "Website Relaunch"
-PROXY = f"{shlex.quote(sys.executable)} -m trello_tui.sync.forward_proxy --to {{local_url}}"
+PROXY = f"{shlex.quote(sys.executable)} -m trello_tui.sandbox.forward_proxy --to {{local_url}}"
 ACTIONS_ROUTE = "GET /boards/{id}/actions"
 
 #: settings for tests: everything that waits is shrunk

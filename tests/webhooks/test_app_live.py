@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.webhooks.rig import FAST, served_sandbox, wait_for
+from trello_tui.live.link import LiveLink
 from trello_tui.store.cache import Cache
 from trello_tui.store.outbox import Outbox
-from trello_tui.sync.live_link import LiveLink
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient
 from trello_tui.ui.app import TrelloApp

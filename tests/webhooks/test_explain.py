@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trello_tui.sync.registrar import explain_failure
+from trello_tui.live.registrar import explain_failure
 from trello_tui.trello.errors import AuthError, InvalidRequest, Unavailable
 
 CALLBACK = "https://tidy-cat.trycloudflare.com/trello/webhook/b1"

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from tests.webhooks.rig import FAST, live_rig, served_sandbox, wait_for
+from trello_tui.live.updates import LiveSettings
 from trello_tui.sandbox import Sandbox
-from trello_tui.sync.live import LiveSettings
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -112,7 +112,7 @@ async def test_webhooks_are_reused_moved_and_deleted_on_exit(tmp_path: Path) -> 
 
 
 def test_settings_from_config_keep_loopback_by_default() -> None:
-    from trello_tui.config import WebhookSettings
+    from trello_tui.config.settings import WebhookSettings
 
     settings = LiveSettings.from_config(
         WebhookSettings(tunnel_command=("cloudflared", "tunnel", "--url", "{local_url}"))
@@ -127,7 +127,7 @@ async def test_a_tunnel_that_fails_to_start_is_retried(tmp_path: Path) -> None:
         "import os, runpy, sys\n"
         f"if not os.path.exists({str(flag)!r}): sys.exit('no network')\n"
         "sys.argv = ['forward_proxy', '--to', sys.argv[1]]\n"
-        "runpy.run_module('trello_tui.sync.forward_proxy', run_name='__main__')\n"
+        "runpy.run_module('trello_tui.sandbox.forward_proxy', run_name='__main__')\n"
     )
     settings = dataclasses.replace(
         FAST, tunnel_command=(sys.executable, "-c", script, "{local_url}")

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tests.webhooks.rig import ACTIONS_ROUTE, FAST, live_rig, served_sandbox, wait_for
-from trello_tui.sync.tunnel import Tunnel
-from trello_tui.sync.webhooks import sign
+from trello_tui.live.tunnel import Tunnel
+from trello_tui.live.webhooks import sign
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.webhooks.rig import FAST, served_sandbox, wait_for
+from trello_tui.live.link import LiveLink
+from trello_tui.live.poller import Poller
 from trello_tui.sandbox import Sandbox
 from trello_tui.store.cache import AsyncCache, Cache
 from trello_tui.store.outbox import AsyncOutbox, Outbox
 from trello_tui.sync.engine import SyncEngine
-from trello_tui.sync.live_link import LiveLink
-from trello_tui.sync.poller import Poller
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient
 from trello_tui.trello.queue import RequestQueue

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from trello_tui.sync.webhooks import Delivery, WebhookReceiver, _SeenIds, sign
+from trello_tui.live.webhooks import Delivery, WebhookReceiver, _SeenIds, sign
 
 SECRET = "s3cr3t-app-secret-never-logged"
 PUBLIC = "https://example-tunnel.test"

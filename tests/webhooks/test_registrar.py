@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from trello_tui.live.registrar import DESCRIPTION, WebhookRegistrar
+from trello_tui.live.webhooks import Delivery, WebhookReceiver
 from trello_tui.sandbox import Sandbox
 from trello_tui.sandbox.core import SandboxConfig
-from trello_tui.sync.registrar import DESCRIPTION, WebhookRegistrar
-from trello_tui.sync.webhooks import Delivery, WebhookReceiver
 from trello_tui.trello.auth import Credentials
 from trello_tui.trello.client import TrelloClient
 

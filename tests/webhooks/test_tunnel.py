@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from trello_tui.sync.tunnel import FixedUrl, Tunnel, TunnelError, expand_command, find_public_url
-from trello_tui.sync.webhooks import Delivery, WebhookReceiver
+from trello_tui.live.tunnel import FixedUrl, Tunnel, TunnelError, expand_command, find_public_url
+from trello_tui.live.webhooks import Delivery, WebhookReceiver
 
 LOCAL = "http://127.0.0.1:8080"
 PY = shlex.quote(sys.executable)
-PROXY = f"{PY} -m trello_tui.sync.forward_proxy --to {{local_url}}"
+PROXY = f"{PY} -m trello_tui.sandbox.forward_proxy --to {{local_url}}"
 
 CLOUDFLARED = """\
 2026-11-28T01:00:00Z INF Thank you for trying Cloudflare Tunnel. Doing so, without a Cloudflare account, is a quick way to experiment and try it out. However, be aware that these account-less Tunnels have no uptime guarantee. If you intend to use Tunnels in production you should use a pre-created named tunnel by following: https://developers.cloudflare.com/cloudflare-one/connections/connect-apps

@@ -90,7 +90,7 @@ async def check_access(client: Any) -> tuple[str | None, str | None]:
     try:
         token: Token = await client.token_info()
     except AuthError as error:
-        from trello_tui.config_files import load_state
+        from trello_tui.config.files import load_state
 
         known = remembered(load_state().extra, client.credentials.token)
         return None, str(explain(error, base_url=client.base_url, known=known))

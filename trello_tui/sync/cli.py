@@ -229,7 +229,12 @@ async def run(
 
 def run_from_cli(args: argparse.Namespace) -> int:
     """Entry point of ``trello-tui sync``."""
-    from trello_tui.config import load_credentials, load_settings, load_state, resolve_api_url
+    from trello_tui.config.settings import (
+        load_credentials,
+        load_settings,
+        load_state,
+        resolve_api_url,
+    )
 
     stored = load_credentials()
     credentials = stored.for_client()

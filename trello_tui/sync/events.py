@@ -4,7 +4,7 @@
 changing the card being edited, a cache file set aside). ``IdsReplaced`` says that objects
 shown under a temporary id now have Trello's id (the UI moves its focus along). ``Status``
 is what the status line shows, with ``text()`` ready to print. ``RemoteActions`` hands on the
-Trello actions just merged (for notifications and triggers, see ``sync/notify.py``).
+Trello actions just merged (for notifications and triggers, see ``automation/notify.py``).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from trello_tui.ui.widgets.palette import color_family
 from trello_tui.ui.widgets.status import status_level
 
 if TYPE_CHECKING:
-    from trello_tui.config import Trigger
+    from trello_tui.config.settings import Trigger
 
 Clock = Callable[[], datetime]
 

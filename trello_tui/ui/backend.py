@@ -21,10 +21,10 @@ from trello_tui.sync.state import BoardState
 from trello_tui.trello.models import Action, Board, Card, Organization, TrelloList
 
 if TYPE_CHECKING:
+    from trello_tui.live.link import LiveLink
+    from trello_tui.live.poller import Poller
     from trello_tui.store.outbox import Outbox
     from trello_tui.sync.engine import Event, SyncEngine
-    from trello_tui.sync.live_link import LiveLink
-    from trello_tui.sync.poller import Poller
     from trello_tui.trello.client import TrelloClient
     from trello_tui.trello.queue import RequestQueue
 
@@ -178,8 +178,8 @@ class Backend:
         An engine already started for this board by ``engine_for`` (a write from the agenda)
         becomes the open one: two engines for one board would both send its writes.
         """
+        from trello_tui.live.poller import Poller
         from trello_tui.setup.verify import check_access
-        from trello_tui.sync.poller import Poller
 
         await self.close_engine()
         client = await self._client()

@@ -59,18 +59,18 @@ def _client_factory(key: str, token: str, url: str | None) -> Callable[[], Any]:
 
 
 def _live_link(secret: str, tunnel_command: tuple[str, ...]) -> Any:
-    from trello_tui.sync.live import LiveSettings
-    from trello_tui.sync.live_link import LiveLink
+    from trello_tui.live.link import LiveLink
+    from trello_tui.live.updates import LiveSettings
 
     return LiveLink(secret, LiveSettings(tunnel_command=tunnel_command))
 
 
 def _configured_live_link() -> Any:
     """Live updates when ``[webhooks]`` is configured, else None."""
-    from trello_tui.config import load_settings
-    from trello_tui.config_files import load_credentials
-    from trello_tui.sync.live import LiveSettings
-    from trello_tui.sync.live_link import LiveLink
+    from trello_tui.config.files import load_credentials
+    from trello_tui.config.settings import load_settings
+    from trello_tui.live.link import LiveLink
+    from trello_tui.live.updates import LiveSettings
 
     webhooks = load_settings().settings.webhooks
     if not webhooks.enabled:
@@ -103,7 +103,7 @@ def run_demo(args: argparse.Namespace) -> int:
         # by webhook, signed by the sandbox, as they would from Trello through cloudflared.
         backend.live = _live_link(
             creds.secret,
-            (sys.executable, "-m", "trello_tui.sync.forward_proxy", "--to", "{local_url}"),
+            (sys.executable, "-m", "trello_tui.sandbox.forward_proxy", "--to", "{local_url}"),
         )
         board = next(
             (b for b in sandbox.world.boards.values() if b.name == DEMO_BOARD),
@@ -119,7 +119,7 @@ def run_demo(args: argparse.Namespace) -> int:
 def _welcome() -> int | None:
     """No credentials: the welcome screen. None to go on to the app (after a good sign-in),
     else the exit status."""
-    from trello_tui.config_files import load_credentials
+    from trello_tui.config.files import load_credentials
     from trello_tui.ui.screens.welcome import WelcomeApp, missing_lines
 
     creds = load_credentials()
@@ -131,7 +131,7 @@ def _welcome() -> int | None:
         return run_demo(argparse.Namespace(seed="demo", teammate=8.0))
     if choice != "auth":
         return 0
-    from trello_tui.auth_cli import run as run_auth
+    from trello_tui.setup.auth import run as run_auth
 
     status = run_auth(argparse.Namespace(oauth=False, expiration=None, api_url=None))
     return None if status == 0 else status
@@ -139,7 +139,7 @@ def _welcome() -> int | None:
 
 def _stored_client_factory() -> Callable[[], Any] | None:
     """A client from credentials.toml and the TRELLO_* variables (signed when OAuth 1.0a)."""
-    from trello_tui.config import load_credentials, load_settings, resolve_api_url
+    from trello_tui.config.settings import load_credentials, load_settings, resolve_api_url
 
     stored = load_credentials()
     credentials = stored.for_client()
@@ -157,7 +157,7 @@ def _stored_client_factory() -> Callable[[], Any] | None:
 
 def _signed_in_member() -> str | None:
     """The username `trello-tui auth` verified for the token in use (state.toml), if any."""
-    from trello_tui.config import load_credentials, load_state
+    from trello_tui.config.settings import load_credentials, load_state
     from trello_tui.setup.verify import remembered
 
     token = load_credentials().token
@@ -168,7 +168,7 @@ def _signed_in_member() -> str | None:
 
 def run_tui(args: argparse.Namespace) -> int:
     """``trello-tui [--board B] [--offline]``: the cache at once, then Trello through the engine."""
-    from trello_tui import config
+    from trello_tui.config import settings as config
     from trello_tui.ui import exits
     from trello_tui.ui.app import TrelloApp
     from trello_tui.ui.commands import BY_ID
@@ -207,7 +207,7 @@ def run_tui(args: argparse.Namespace) -> int:
 def _remember_board(board_id: str) -> None:
     from dataclasses import replace
 
-    from trello_tui import config
+    from trello_tui.config import settings as config
 
     # Remembering the last board is a convenience: never fail the app for it.
     with contextlib.suppress(OSError):
@@ -215,7 +215,7 @@ def _remember_board(board_id: str) -> None:
 
 
 def _remember_theme(theme: str, settings: Any) -> None:
-    from trello_tui import config
+    from trello_tui.config import settings as config
 
     with contextlib.suppress(OSError):
         config.save_state(config.remember_theme(config.load_state(), theme, settings))

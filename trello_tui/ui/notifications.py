@@ -1,12 +1,12 @@
 """The app's notifications and triggers: what teammates do, as toasts and commands.
 
 The engine of the open board hands on every action it merges (``RemoteActions``: polled or
-delivered by a webhook). They become events (:mod:`trello_tui.sync.notify`); those that
+delivered by a webhook). They become events (:mod:`trello_tui.automation.notify`); those that
 concern the user — a card assigned to them, a comment mentioning them, one of their cards
 coming due, a card moved by someone else on the board they are looking at — raise a
 notification, and every event runs the matching ``[[triggers]]`` in the background
-(:mod:`trello_tui.triggers`; a failing trigger raises an error notification). Nothing here
-awaits: runs are tasks, the once-only claim is on a thread.
+(:mod:`trello_tui.automation.triggers`; a failing trigger raises an error notification).
+Nothing here awaits: runs are tasks, the once-only claim is on a thread.
 
 The trigger runner is built on the first event that has a trigger to run, so a session
 without triggers never loads it.
@@ -19,14 +19,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from trello_tui.sync.notify import CardEvent, Me, Notifier, local_time
+from trello_tui.automation.notify import CardEvent, Me, Notifier, local_time
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from trello_tui.config import Trigger
+    from trello_tui.automation.triggers import TriggerResult, TriggerRunner
+    from trello_tui.config.settings import Trigger
     from trello_tui.sync.events import RemoteActions
-    from trello_tui.triggers import TriggerResult, TriggerRunner
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class AppEvents:
 
     def _runner(self) -> TriggerRunner:
         if self.runner is None:
-            from trello_tui.triggers import TriggerRunner
+            from trello_tui.automation.triggers import TriggerRunner
 
             self.runner = TriggerRunner(self.triggers, self.reported, me=self.notifier.me)
         self.runner.me = self.notifier.me

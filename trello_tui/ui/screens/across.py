@@ -25,7 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from trello_tui import dates
+from trello_tui.capture import dates
 from trello_tui.sync import ops
 from trello_tui.sync.ops import Op
 from trello_tui.sync.state import BoardChange, BoardState

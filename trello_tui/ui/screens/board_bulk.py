@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from trello_tui import dates
+from trello_tui.capture import dates
 from trello_tui.sync import bulk
 from trello_tui.sync.ops import Op
 from trello_tui.ui.screens.board_edits import CardEdits

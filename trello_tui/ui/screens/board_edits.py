@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from trello_tui import dates
+from trello_tui.capture import dates
 from trello_tui.sync import ops, ops_items
 from trello_tui.trello import positions
 from trello_tui.ui.screens.pickers import Entry, Picker, TextPrompt

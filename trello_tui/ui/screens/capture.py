@@ -1,6 +1,6 @@
 """The composer: ``n`` opens a one-line card composer below the focused card.
 
-It speaks the syntax of ``trello-tui add`` (trello_tui.capture): ``#label``, ``@member``,
+It speaks the syntax of ``trello-tui add`` (trello_tui.capture.parse): ``#label``, ``@member``,
 ``^top`` / ``^bottom`` / ``^N`` / ``^List``, ``due:fri`` and a description after `` -- ``.
 While typing, a preview shows what the line will create (label chips in their colours,
 members, list, place, due date, and any token that matches nothing or several things), and a
@@ -31,9 +31,9 @@ from textual.events import Key
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from trello_tui.capture import CaptureContext, parse_capture
-from trello_tui.capture_assist import Candidate, CapturePreview, Completions, completions, preview
-from trello_tui.capture_ops import board_context, create_ops, created
+from trello_tui.capture.assist import Candidate, CapturePreview, Completions, completions, preview
+from trello_tui.capture.ops import board_context, create_ops, created
+from trello_tui.capture.parse import CaptureContext, parse_capture
 from trello_tui.sync.events import IdsReplaced, Notice, Status
 from trello_tui.sync.ops import CreateCard
 from trello_tui.sync.state import BoardState

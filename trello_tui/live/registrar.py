@@ -13,7 +13,7 @@ import logging
 import re
 import socket
 
-from trello_tui.sync.webhooks import WebhookReceiver
+from trello_tui.live.webhooks import WebhookReceiver
 from trello_tui.trello import calls
 from trello_tui.trello.client import TrelloClient
 from trello_tui.trello.errors import AuthError, InvalidRequest, NotFound, TrelloError

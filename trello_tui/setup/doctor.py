@@ -28,7 +28,7 @@ import httpx
 from trello_tui import paths
 from trello_tui.cli_io import clean_streams
 from trello_tui.cli_waits import DEFAULT_S, answer_within_s, no_answer
-from trello_tui.config import (
+from trello_tui.config.settings import (
     LoadedSettings,
     StoredCredentials,
     load_credentials,

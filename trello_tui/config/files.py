@@ -25,7 +25,7 @@ import tomli_w
 from trello_tui import paths
 
 if TYPE_CHECKING:
-    from trello_tui.config import Settings
+    from trello_tui.config.settings import Settings
     from trello_tui.trello.auth import Credentials
 
 ENV_VARS: Final = {

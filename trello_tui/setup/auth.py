@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from trello_tui.config import (
+from trello_tui.config.settings import (
     DEFAULT_API_URL,
     StoredCredentials,
     load_credentials,

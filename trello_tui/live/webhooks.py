@@ -18,7 +18,7 @@ What it accepts, and why each check is there:
 Rejections are logged (reason, path, size; never a header value or a secret) and counted in
 ``ReceiverStats``; they never reach the engine and never raise into the app.
 
-Registration is in ``registrar.py``, the public URL in ``tunnel.py``, health in ``live.py``.
+Registration is in ``registrar.py``, the public URL in ``tunnel.py``, health in ``updates.py``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Helpers for reading config.toml: where each key sits, and what a plausible key string is.
 
-Kept apart from :mod:`trello_tui.config` so that module stays about settings. Neither imports
-Textual: the key-name rules below mirror Textual's (``ctrl+s``, ``question_mark``, ``f5``) so a
-bad ``[keymap]`` entry is reported before the app starts.
+Kept apart from :mod:`trello_tui.config.settings` so that module stays about settings. Neither
+imports Textual: the key-name rules below mirror Textual's (``ctrl+s``, ``question_mark``,
+``f5``) so a bad ``[keymap]`` entry is reported before the app starts.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ number of seconds, got "fast"`` — and the default is used for that setting alo
 is not TOML at all gives one issue and every default.
 
 Credentials (credentials.toml) and what the app changes itself (state.toml) live in
-:mod:`trello_tui.config_files`; they are re-exported here so callers import one module.
+:mod:`trello_tui.config.files`; they are re-exported here so callers import one module.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Final
 
 from trello_tui import paths
-from trello_tui.config_files import (
+from trello_tui.config.files import (
     AppState,
     StoredCredentials,
     effective_theme,
@@ -33,8 +33,8 @@ from trello_tui.config_files import (
     save_credentials,
     save_state,
 )
-from trello_tui.config_keys import LineIndex, key_problem
-from trello_tui.config_template import config_template
+from trello_tui.config.keys import LineIndex, key_problem
+from trello_tui.config.template import config_template
 
 __all__ = [
     "DEFAULT_API_URL",

@@ -31,10 +31,10 @@ from typing import Literal, Protocol
 import httpx
 
 from trello_tui import children
+from trello_tui.live.registrar import WebhookRegistrar, WebhookSetupError
+from trello_tui.live.tunnel import FixedUrl, Tunnel, TunnelError
+from trello_tui.live.webhooks import DEFAULT_MAX_BODY, Delivery, WebhookReceiver
 from trello_tui.sync.engine import SyncEngine
-from trello_tui.sync.registrar import WebhookRegistrar, WebhookSetupError
-from trello_tui.sync.tunnel import FixedUrl, Tunnel, TunnelError
-from trello_tui.sync.webhooks import DEFAULT_MAX_BODY, Delivery, WebhookReceiver
 from trello_tui.trello.client import TrelloClient
 from trello_tui.trello.errors import TrelloError
 from trello_tui.trello.models import Action
@@ -45,7 +45,7 @@ Mode = Literal["live", "polling"]
 
 
 class ConfigWebhooks(Protocol):
-    """The ``[webhooks]`` table as ``trello_tui.config`` reads it."""
+    """The ``[webhooks]`` table as ``trello_tui.config.settings`` reads it."""
 
     @property
     def public_url(self) -> str | None: ...

@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from trello_tui import children, paths
-from trello_tui.config import Trigger
-from trello_tui.sync.notify import CardEvent, Me
+from trello_tui.automation.notify import CardEvent, Me
+from trello_tui.config.settings import Trigger
 from trello_tui.trello.models import format_date
 
 log = logging.getLogger(__name__)

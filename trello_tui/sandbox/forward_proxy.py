@@ -1,6 +1,6 @@
 """A stand-in tunnel: a loopback TCP forwarder that announces its URL like cloudflared does.
 
-``python -m trello_tui.sync.forward_proxy --to http://127.0.0.1:PORT`` listens on a free
+``python -m trello_tui.sandbox.forward_proxy --to http://127.0.0.1:PORT`` listens on a free
 loopback port, copies bytes both ways to the target, and prints its "public" URL on stderr in
 cloudflared's box (after a banner with a documentation link, exactly the kind of noise the URL
 reader must skip). ``--style ngrok`` prints an ngrok log line on stdout instead, ``--style

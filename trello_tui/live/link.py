@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from trello_tui.sync.engine import SyncEngine
-from trello_tui.sync.live import (
+from trello_tui.live.updates import (
     LiveSettings,
     LiveStatus,
     LiveUpdates,
@@ -20,6 +19,7 @@ from trello_tui.sync.live import (
     StatusListener,
     merge_into,
 )
+from trello_tui.sync.engine import SyncEngine
 from trello_tui.trello.client import TrelloClient
 
 NO_SECRET = (

@@ -1,6 +1,6 @@
 """``trello-tui watch [--board B ...] [--interval S] [--json]``: the command line.
 
-The work is in :mod:`trello_tui.watcher`, imported only when the command runs, so that
+The work is in :mod:`trello_tui.automation.watcher`, imported only when the command runs, so that
 registering the subcommand costs the other commands (``add`` above all) nothing.
 """
 
@@ -14,16 +14,16 @@ import signal
 import sys
 from datetime import timedelta
 
-#: the default window of ``card_due_soon``, in hours (as ``trello_tui.sync.notify.DUE_SOON``)
+#: the default window of ``card_due_soon``, in hours (as ``trello_tui.automation.notify.DUE_SOON``)
 DUE_WITHIN_HOURS = 24.0
 
 
 def run_from_cli(args: argparse.Namespace) -> int:
     """Entry point of ``trello-tui watch``."""
+    from trello_tui.automation.watcher import run
     from trello_tui.cli_waits import answer_within_s
-    from trello_tui.config import load_credentials, load_settings, resolve_api_url
+    from trello_tui.config.settings import load_credentials, load_settings, resolve_api_url
     from trello_tui.trello.client import TrelloClient
-    from trello_tui.watcher import run
 
     stored = load_credentials()
     credentials = stored.for_client()

@@ -1,6 +1,6 @@
 """Help for the in-app composer: completion of the token under the cursor, and a live preview.
 
-Both sit on :mod:`trello_tui.capture` (same scanner, same matching rules, same canonical
+Both sit on :mod:`trello_tui.capture.parse` (same scanner, same matching rules, same canonical
 token forms), so whatever a completion inserts parses back to the item that was chosen.
 Pure functions, no I/O, no Textual.
 """
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Protocol
 
-from trello_tui.capture import (
+from trello_tui.capture.dates import format_due, parse_date
+from trello_tui.capture.parse import (
     _DUE_WORDS,
     SIGILS,
     CaptureContext,
@@ -24,13 +25,10 @@ from trello_tui.capture import (
     _Piece,
     _scan,
     label_display,
-    label_token,
-    list_token,
     member_display,
-    member_token,
     parse_capture,
 )
-from trello_tui.dates import format_due, parse_date
+from trello_tui.capture.render import label_token, list_token, member_token
 
 DUE_SUGGESTIONS: Final = (
     "today",

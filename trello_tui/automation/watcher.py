@@ -6,7 +6,7 @@ on one timer through the same machinery as the app — a ``SyncEngine`` per boar
 keeps within Trello's rate limits — and prints one line per event (``--json``: one JSON
 object) on stdout as it happens: cards created, moved, assigned, archived, commented on,
 mentions of the user and cards coming due. Every event runs the matching ``[[triggers]]`` of
-config.toml (see :mod:`trello_tui.triggers`); their outcomes go to stderr.
+config.toml (see :mod:`trello_tui.automation.triggers`); their outcomes go to stderr.
 
 A board already in the offline cache is polled from where the cache left off, so changes
 made while nothing was watching are caught up (triggers run for those up to 24 hours old,
@@ -30,19 +30,19 @@ from collections.abc import Coroutine, Sequence
 from datetime import timedelta
 from typing import Any, TextIO, TypeVar
 
+from trello_tui.automation.notify import DUE_SOON, CardEvent, Me, Notifier
+from trello_tui.automation.triggers import SeenStore, TriggerResult, TriggerRunner
 from trello_tui.cli_io import clean, json_text
 from trello_tui.cli_waits import DEFAULT_S, advice, no_answer
-from trello_tui.config import Trigger
+from trello_tui.config.settings import Trigger
+from trello_tui.live.poller import Poller
 from trello_tui.store.cache import AsyncCache, Cache
 from trello_tui.store.outbox import AsyncOutbox, Outbox
 from trello_tui.sync.engine import SyncEngine
-from trello_tui.sync.notify import DUE_SOON, CardEvent, Me, Notifier
-from trello_tui.sync.poller import Poller
 from trello_tui.trello.client import TrelloClient
 from trello_tui.trello.errors import TrelloError
 from trello_tui.trello.models import Board
 from trello_tui.trello.queue import RequestQueue
-from trello_tui.triggers import SeenStore, TriggerResult, TriggerRunner
 
 #: how long a stop waits for trigger commands still running
 STOP_GRACE_S = 5.0

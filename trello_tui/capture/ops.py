@@ -1,4 +1,4 @@
-"""From a parsed :class:`~trello_tui.capture.CardDraft` to the operations that create it.
+"""From a parsed :class:`~trello_tui.capture.parse.CardDraft` to the operations that create it.
 
 Shared by ``trello-tui add`` and the in-app composer, so both place a card the same way and
 both go through the sync engine (``CreateCard`` → outbox on disk → queue → confirmation,
@@ -16,7 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from trello_tui.capture import CaptureContext, CaptureLabel, CaptureList, CaptureMember, CardDraft
+from trello_tui.capture.parse import (
+    CaptureContext,
+    CaptureLabel,
+    CaptureList,
+    CaptureMember,
+    CardDraft,
+)
 from trello_tui.sync.ops import CreateCard, MoveCard, Op
 from trello_tui.sync.state import BoardState
 from trello_tui.trello import positions
@@ -28,7 +34,7 @@ def board_context(state: BoardState, me: str | None = None) -> CaptureContext:
     if me is not None and me not in state.members:
         member = state.member_by_username(me)
         me_id = member.id if member is not None else None
-    # Built here rather than with capture_assist.context_from: `trello-tui add` does not
+    # Built here rather than with assist.context_from: `trello-tui add` does not
     # need the composer's helpers, and every import counts towards its start-up.
     return CaptureContext(
         labels=tuple(CaptureLabel(lb.id, lb.name, lb.color) for lb in state.labels.values()),
