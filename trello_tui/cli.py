@@ -77,6 +77,20 @@ def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     export.set_defaults(handler=_cmd_export)
 
 
+def _add_sync_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``sync`` (trello_tui/sync/cli.py, imported only when it runs: it loads the engine)."""
+    parser = sub.add_parser(
+        "sync", help="refresh the offline cache and send queued writes, without the UI"
+    )
+    parser.add_argument(
+        "--board",
+        action="append",
+        metavar="B",
+        help="a board id, short link or name (repeatable); default: cached and pending boards",
+    )
+    parser.add_argument("--all", action="store_true", help="every open board of yours")
+
+
 def _cmd_config_init(args: argparse.Namespace) -> int:
     from trello_tui.config.settings import write_config_template
 
@@ -171,9 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.set_defaults(handler=_cmd_sandbox)
 
-    from trello_tui.sync.cli import add_parser as add_sync_parser
-
-    add_sync_parser(sub)
+    _add_sync_parser(sub)
     sub.choices["sync"].set_defaults(handler=_cmd_sync)
     from trello_tui.automation.watch import add_parser as add_watch_parser
 

@@ -255,17 +255,3 @@ def run_from_cli(args: argparse.Namespace) -> int:
             )
 
     return asyncio.run(main())
-
-
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``sync`` on the main parser's subcommands."""
-    parser = sub.add_parser(
-        "sync", help="refresh the offline cache and send queued writes, without the UI"
-    )
-    parser.add_argument(
-        "--board",
-        action="append",
-        metavar="B",
-        help="a board id, short link or name (repeatable); default: cached and pending boards",
-    )
-    parser.add_argument("--all", action="store_true", help="every open board of yours")
